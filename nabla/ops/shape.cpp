@@ -36,7 +36,7 @@ Shape infer_shape(const Tensor& a, Shape shape, const char* op) {
 // (same algorithm as PyTorch's computeStride: split/merge runs of contiguous dims).
 bool view_strides(const Tensor& a, const Shape& shape, Shape& out) {
   out.assign(shape.size(), 1);
-  if (a.numel() == 0) {
+  if (a.numel() == 0 || a.dim() == 0) {
     out = contiguous_strides(shape);
     return true;
   }
