@@ -41,10 +41,20 @@ Tensor record(const char* op, Tensor out, const std::vector<Tensor>& inputs, Bac
   node->backward = std::move(backward);
   node->output_shape = out.shape();
   node->output_dtype = out.dtype();
-  node->retained = out.impl_ptr();
-  out.impl()->requires_grad = true;
-  out.impl()->grad_fn = std::move(node);
-  return out;
+  // The returned tensor is a fresh handle onto the same storage. Backward closures often
+  // capture `out` (exp, sigmoid, softmax...); if that captured handle were the one owning the
+  // node, node -> closure -> out -> node would be a cycle that leaks any graph dropped
+  // without backward (e.g. a validation loss computed with grad mode on).
+  auto result = std::make_shared<TensorImpl>();
+  result->storage = out.impl()->storage;
+  result->offset = out.impl()->offset;
+  result->shape = out.impl()->shape;
+  result->strides = out.impl()->strides;
+  result->dtype = out.impl()->dtype;
+  result->requires_grad = true;
+  node->retained = result;
+  result->grad_fn = std::move(node);
+  return Tensor(std::move(result));
 }
 
 namespace {

@@ -102,3 +102,17 @@ TEST(Autograd, GradcheckCatchesAWrongGradient) {
   EXPECT_FALSE(r.ok);
   EXPECT_NE(r.message.find("numerical"), std::string::npos);
 }
+
+TEST(Autograd, GraphDroppedWithoutBackwardIsFreed) {
+  // ops whose backward keeps their output must not form a reference cycle
+  std::weak_ptr<TensorImpl> weak_out;
+  std::weak_ptr<autograd::Node> weak_node;
+  {
+    Tensor x = d64({3}, 7);
+    Tensor y = softmax(tanh(exp(x)), 0);
+    weak_out = y.impl_ptr();
+    weak_node = y.grad_fn();
+  }
+  EXPECT_TRUE(weak_out.expired());
+  EXPECT_TRUE(weak_node.expired());
+}
