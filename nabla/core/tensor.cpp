@@ -278,9 +278,19 @@ Tensor& Tensor::add_(const Tensor& other, double alpha) {
     });
     return *this;
   }
-  Tensor tmp = empty(shape(), dtype());
-  tmp.copy_(other);
-  return add_(tmp, alpha);
+  // General layout: walk this tensor's elements alongside other's broadcast strides.
+  const Shape ost = broadcast_strides(other, shape(), "add_");
+  NABLA_DISPATCH(dtype(), T, [&] {
+    T* d = data<T>();
+    const T* s = other.data<T>();
+    const T a = static_cast<T>(alpha);
+    std::vector<int64_t> soffs;
+    soffs.reserve(numel());
+    for_each_offset(shape(), ost, [&](int64_t off) { soffs.push_back(off); });
+    size_t i = 0;
+    for_each_offset(shape(), strides(), [&](int64_t off) { d[off] += a * s[soffs[i++]]; });
+  });
+  return *this;
 }
 
 Tensor& Tensor::mul_(double s) {

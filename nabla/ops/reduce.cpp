@@ -212,8 +212,10 @@ Tensor softmax_raw(const Tensor& a, int64_t d, bool log_space) {
         T s = 0;
         for (int64_t j = 0; j < inner; ++j) s += std::exp(xr[j] - m);
         if (log_space) {
-          const T ls = std::log(s) + m;
-          for (int64_t j = 0; j < inner; ++j) yr[j] = xr[j] - ls;
+          // (x - m) - log(s), not x - (m + log(s)): for |x| ~ 1000 in float32 the sum m + log(s)
+          // would round away the small part
+          const T ls = std::log(s);
+          for (int64_t j = 0; j < inner; ++j) yr[j] = (xr[j] - m) - ls;
         } else {
           for (int64_t j = 0; j < inner; ++j) yr[j] = std::exp(xr[j] - m) / s;
         }

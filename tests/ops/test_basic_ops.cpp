@@ -81,7 +81,10 @@ TEST(OpsGradcheck, ShapeOps) {
   Tensor sel = Tensor::from_vector(std::vector<int64_t>{3, 0, 3}, {3});
   expect_gradcheck([sel](auto& v) { return index_select(v[0], 2, sel); }, {a}, "index_select");
   expect_gradcheck([](auto& v) { return pad(v[0], {1, 2, 0, 1}); }, {a}, "pad");
-  expect_gradcheck([](auto& v) { return v[0].to(DType::Float32).to(DType::Float64); }, {a}, "to");
+  // dtype conversion: the gradient comes back in the input's dtype
+  Tensor g = autograd::grad(sum(a.to(DType::Float32) * 2.0f), {a})[0];
+  EXPECT_EQ(g.dtype(), DType::Float64);
+  EXPECT_TRUE(all_close(g, Tensor::full(a.shape(), 2.0, DType::Float64)));
 }
 
 TEST(OpsGradcheck, Matmul) {
