@@ -1,0 +1,101 @@
+// Differentiable convolutions over NCHW tensors (notes section 1 "Convolution" and section 9
+// "deconvolution"): conv2d, conv1d (a thin case of conv2d) and conv_transpose2d, with stride,
+// padding (symmetric or asymmetric), dilation and groups (depthwise included), float32 and
+// float64. Shapes and values follow torch.nn.functional:
+//   conv2d:            x (N,C,H,W)  w (K, C/G, KH, KW)  b (K)  ->  (N,K,OH,OW)
+//                      OH = (H + P_top + P_bottom - D(KH-1) - 1) / S + 1   (2P when symmetric)
+//   conv1d:            x (N,C,L)    w (K, C/G, KL)      b (K)  ->  (N,K,OL)
+//   conv_transpose2d:  x (N,C,H,W)  w (C, K/G, KH, KW)  b (K)  ->  (N,K,OH,OW)
+//                      OH = (H - 1) S - 2P + D(KH-1) + output_padding + 1
+// One image without the batch dimension ((C,H,W), or (C,L) for conv1d) is accepted too and gives
+// the same rank back. The bias is optional: pass an undefined Tensor() for none.
+// Bad shapes throw nabla::Error naming the op, what was expected and what was given.
+#pragma once
+#include <concepts>
+#include <cstdint>
+
+#include "nabla/core/tensor.hpp"
+
+namespace nabla {
+
+// A (height, width) pair; one number means both: `.stride = 2` or `.stride = {2, 1}`. Converts
+// from any pair type with .h and .w (e.g. nn::Size2).
+struct Conv2dSize {
+  int64_t h = 0, w = 0;
+  constexpr Conv2dSize() = default;
+  constexpr Conv2dSize(int64_t both) : h(both), w(both) {}  // NOLINT: implicit on purpose
+  constexpr Conv2dSize(int64_t h_, int64_t w_) : h(h_), w(w_) {}
+  template <class P>
+  requires requires(const P& p) {
+    { p.h } -> std::convertible_to<int64_t>;
+    { p.w } -> std::convertible_to<int64_t>;
+  }
+  constexpr Conv2dSize(const P& p) : h(p.h), w(p.w) {}  // NOLINT
+  friend bool operator==(const Conv2dSize&, const Conv2dSize&) = default;
+};
+
+// Zero padding: `.padding = 2` (all sides), `{ph, pw}` (symmetric per axis, PyTorch's tuple) or
+// `{top, bottom, left, right}` (asymmetric, what PyTorch needs F.pad for; e.g. TF's "same").
+struct Conv2dPadding {
+  int64_t top = 0, bottom = 0, left = 0, right = 0;
+  constexpr Conv2dPadding() = default;
+  constexpr Conv2dPadding(int64_t all) : top(all), bottom(all), left(all), right(all) {}  // NOLINT
+  constexpr Conv2dPadding(int64_t ph, int64_t pw) : top(ph), bottom(ph), left(pw), right(pw) {}
+  constexpr Conv2dPadding(int64_t t, int64_t b, int64_t l, int64_t r)
+      : top(t), bottom(b), left(l), right(r) {}
+  constexpr Conv2dPadding(Conv2dSize s) : top(s.h), bottom(s.h), left(s.w), right(s.w) {}  // NOLINT
+  template <class P>
+  requires requires(const P& p) {
+    { p.h } -> std::convertible_to<int64_t>;
+    { p.w } -> std::convertible_to<int64_t>;
+  }
+  constexpr Conv2dPadding(const P& p) : Conv2dPadding(p.h, p.w) {}  // NOLINT
+  friend bool operator==(const Conv2dPadding&, const Conv2dPadding&) = default;
+};
+
+struct Conv2dOptions {
+  Conv2dSize stride = 1;
+  Conv2dPadding padding = 0;
+  Conv2dSize dilation = 1;
+  int64_t groups = 1;
+};
+
+struct Conv1dOptions {
+  int64_t stride = 1;
+  int64_t padding = 0;  // both ends
+  int64_t dilation = 1;
+  int64_t groups = 1;
+};
+
+struct ConvTranspose2dOptions {
+  Conv2dSize stride = 1;
+  Conv2dSize padding = 0;         // removed from both sides of the output
+  Conv2dSize output_padding = 0;  // extra rows/cols at the bottom/right; < stride or < dilation
+  Conv2dSize dilation = 1;
+  int64_t groups = 1;
+};
+
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
+              const Conv2dOptions& options = {});
+Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
+              const Conv1dOptions& options = {});
+Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
+                        const ConvTranspose2dOptions& options = {});
+
+// The notes' formula for one axis: (in + 2P - D(K-1) - 1) / S + 1, or with the two pads given
+// separately. Returns <= 0 when the kernel does not fit (conv2d rejects that).
+int64_t conv2d_output_size(int64_t in, int64_t kernel, int64_t stride = 1, int64_t padding = 0,
+                           int64_t dilation = 1);
+int64_t conv2d_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad_before,
+                           int64_t pad_after, int64_t dilation);
+// (H - 1) S - 2P + D(K-1) + output_padding + 1
+int64_t conv_transpose2d_output_size(int64_t in, int64_t kernel, int64_t stride = 1,
+                                     int64_t padding = 0, int64_t dilation = 1,
+                                     int64_t output_padding = 0);
+// Output shape of conv2d / conv_transpose2d for these input and weight shapes, with the same
+// checks (and errors) as the ops themselves.
+Shape conv2d_output_shape(const Shape& x, const Shape& weight, const Conv2dOptions& options = {});
+Shape conv_transpose2d_output_shape(const Shape& x, const Shape& weight,
+                                    const ConvTranspose2dOptions& options = {});
+
+}  // namespace nabla
