@@ -1,0 +1,25 @@
+// nabla report RUN [--out FILE] [--samples N]: a self-contained HTML report of a run.
+#include <iostream>
+
+#include "commands.hpp"
+#include "nabla/train/report.hpp"
+
+namespace nabla::app {
+
+CLI::App* add_report_command(CLI::App& app, ReportArgs& a) {
+  auto* c = app.add_subcommand("report", "Write RUN/report.html: curves, confusion matrix, samples, worst mistakes");
+  c->add_option("run", a.run, "run folder written by `nabla train`")->required();
+  c->add_option("--out", a.out, "output file (default RUN/report.html)");
+  c->add_option("--samples", a.samples, "test images in the sample grid")->check(CLI::Range(0, 1000));
+  return c;
+}
+
+Outcome run_report_command(const ReportArgs& a, const Context&) {
+  train::ReportOptions o;
+  o.out = a.out;
+  o.samples = a.samples;
+  std::cout << "wrote " << train::write_report(a.run, o) << std::endl;
+  return Outcome::Ok;
+}
+
+}  // namespace nabla::app

@@ -1,0 +1,64 @@
+// nabla train CONFIG [--epochs N] [--out DIR] [--set key=value]... [--resume] [--force] [--threads N]
+#include <cstdio>
+#include <iostream>
+
+#include "commands.hpp"
+#include "nabla/core/parallel.hpp"
+#include "nabla/train/checkpoint.hpp"
+#include "nabla/train/run.hpp"
+
+namespace nabla::app {
+
+void apply_threads(int n) {
+  if (n > 0) set_num_threads(n);
+}
+
+CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
+  auto* c = app.add_subcommand("train", "Train the model a TOML config describes; writes a run folder");
+  c->add_option("config", a.config, "experiment config (TOML), e.g. configs/lenet_fashion.toml")->required();
+  c->add_option("--epochs", a.epochs, "number of epochs (overrides train.epochs)")->check(CLI::NonNegativeNumber);
+  c->add_option("--out", a.out, "run folder (default runs/<config name>)");
+  c->add_option("--set", a.sets, "override a config value, e.g. --set optimizer.lr=0.01 (repeatable)")->allow_extra_args(false);
+  c->add_flag("--resume", a.resume, "continue the run folder's checkpoint (exactly, same seed and threads)");
+  c->add_flag("--force", a.force, "overwrite an existing run folder");
+  c->add_option("--threads", a.threads, "CPU threads (default: all cores)")->check(CLI::PositiveNumber);
+  c->add_option("--max-steps", a.max_steps, "stop (with a checkpoint) after this many steps; for testing resume")
+      ->check(CLI::NonNegativeNumber)
+      ->group("");
+  c->callback([] {});
+  return c;
+}
+
+Outcome run_train_command(const TrainArgs& a, const Context& ctx) {
+  NABLA_CHECK(!(a.resume && a.force), "train", "--resume and --force contradict each other; pick one");
+  apply_threads(a.threads);
+  train::TrainRunOptions o;
+  o.config_path = a.config;
+  o.overrides = a.sets;
+  o.epochs = a.epochs;
+  o.out_dir = a.out;
+  o.resume = a.resume;
+  o.force = a.force;
+  o.progress = ctx.progress;
+  o.stop_flag = ctx.stop_flag;
+  o.max_steps = a.max_steps;
+  train::TrainRunResult r = train::run_training(o);
+  if (r.history.interrupted) {
+    std::cerr << "stopped: checkpoint saved to " << train::join_path(r.run_dir, train::kCheckpointFile)
+              << "; continue with: nabla train " << a.config << " --out " << r.run_dir << " --resume" << std::endl;
+    return Outcome::Interrupted;
+  }
+  const auto& h = r.history;
+  if (h.stopped_early) {
+    std::cout << "early stopping after epoch " << h.epochs.back().epoch << "; best epoch " << h.best_epoch
+              << " (val loss " << h.best_val_loss << ")" << (h.restored_best ? ", its weights restored" : "") << "\n";
+  }
+  char line[256];
+  std::snprintf(line, sizeof line, "test accuracy %.4f  loss %.4f  (%lld images)  median epoch %.2f s  run %s",
+                r.test.accuracy, r.test.loss, static_cast<long long>(r.test.count), r.median_epoch_seconds,
+                r.run_dir.c_str());
+  std::cout << line << std::endl;
+  return Outcome::Ok;
+}
+
+}  // namespace nabla::app

@@ -1,0 +1,95 @@
+// The subcommands of `nabla`: each registers its flags on a CLI11 subcommand and runs as one
+// call into the library. They print results to stdout and progress to stderr, and report
+// failures by throwing (nabla::Error, IoError, DivergedError); main.cpp turns those into one
+// line on stderr and an exit code, and is the only place that reads argv or the environment.
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nabla/train/trainer.hpp"
+
+namespace nabla::app {
+
+enum class Outcome { Ok, Interrupted };
+
+// What main decides for every command.
+struct Context {
+  train::ProgressMode progress = train::ProgressMode::Lines;  // Bar on a terminal
+  const std::atomic<bool>* stop_flag = nullptr;                // raised by SIGINT
+};
+
+struct TrainArgs {
+  std::string config;
+  int64_t epochs = -1;
+  std::string out;
+  std::vector<std::string> sets;
+  bool resume = false;
+  bool force = false;
+  int threads = 0;
+  int64_t max_steps = 0;
+};
+CLI::App* add_train_command(CLI::App& app, TrainArgs& a);
+Outcome run_train_command(const TrainArgs& a, const Context& ctx);
+
+struct EvalArgs {
+  std::string run;
+  int threads = 0;
+};
+CLI::App* add_eval_command(CLI::App& app, EvalArgs& a);
+Outcome run_eval_command(const EvalArgs& a, const Context& ctx);
+
+struct PredictArgs {
+  std::string run;
+  std::vector<std::string> images;
+  int top = 1;
+  std::string invert = "auto";
+};
+CLI::App* add_predict_command(CLI::App& app, PredictArgs& a);
+Outcome run_predict_command(const PredictArgs& a, const Context& ctx);
+
+struct CvArgs {
+  std::string config;
+  int64_t folds = 5;
+  int64_t epochs = -1;
+  std::vector<std::string> sets;
+  std::string out;
+  int threads = 0;
+};
+CLI::App* add_cv_command(CLI::App& app, CvArgs& a);
+Outcome run_cv_command(const CvArgs& a, const Context& ctx);
+
+struct EnsembleArgs {
+  std::string config;
+  std::string method = "bagging";
+  int64_t members = 5;
+  int64_t epochs = -1;
+  std::vector<std::string> sets;
+  std::string out;
+  int threads = 0;
+};
+CLI::App* add_ensemble_command(CLI::App& app, EnsembleArgs& a);
+Outcome run_ensemble_command(const EnsembleArgs& a, const Context& ctx);
+
+struct ReportArgs {
+  std::string run;
+  std::string out;  // default RUN/report.html
+  int samples = 32;
+};
+CLI::App* add_report_command(CLI::App& app, ReportArgs& a);
+Outcome run_report_command(const ReportArgs& a, const Context& ctx);
+
+struct DemoArgs {
+  std::string what;
+  std::string out;  // default runs/demo_<what>.html
+};
+CLI::App* add_demo_command(CLI::App& app, DemoArgs& a);
+Outcome run_demo_command(const DemoArgs& a, const Context& ctx);
+
+// Sets the thread count when n > 0 (0 keeps the default: all cores).
+void apply_threads(int n);
+
+}  // namespace nabla::app

@@ -1,0 +1,70 @@
+// The trainer's built-in callbacks: progress output, the per-epoch metrics log and early
+// stopping. Trainer::fit installs them from TrainerOptions; they are public so a custom loop
+// or test can use them alone.
+#pragma once
+#include <iosfwd>
+#include <string>
+
+#include "nabla/nn/module.hpp"
+#include "nabla/train/trainer.hpp"
+
+namespace nabla::train {
+
+// Bar: one self-overwriting line on a terminal (epoch, step, loss, acc, images/s, ETA),
+// refreshed at most 10 times a second, then a summary line per epoch.
+// Lines: only the per-epoch summary lines (for logs and pipes).
+class ProgressCallback : public Callback {
+ public:
+  ProgressCallback(ProgressMode mode, std::ostream& out) : mode_(mode), out_(out) {}
+  void on_epoch_begin(TrainerState& s) override;
+  void on_step_end(TrainerState& s) override;
+  void on_epoch_end(TrainerState& s, EpochMetrics& m) override;
+
+ private:
+  ProgressMode mode_;
+  std::ostream& out_;
+  double last_draw_ = 0;
+  double epoch_begin_ = 0;
+  int64_t first_step_ = 0;  // step_in_epoch at on_epoch_begin (non-zero when resumed mid-epoch)
+};
+
+// One summary line for an epoch ("epoch 3/10 train_loss=... val_acc=... 12.3s").
+std::string format_epoch_line(const EpochMetrics& m, int64_t epochs);
+
+// metrics.csv: epoch,train_loss,train_acc,val_loss,val_acc,gap,lr,seconds,eval_seconds,images_per_s.
+// Rewritten from the history at the start (so a resumed run's file matches its checkpoint),
+// then one row appended per epoch.
+class MetricsCsvCallback : public Callback {
+ public:
+  explicit MetricsCsvCallback(std::string path) : path_(std::move(path)) {}
+  void on_train_begin(TrainerState& s) override;
+  void on_epoch_end(TrainerState& s, EpochMetrics& m) override;
+
+ private:
+  std::string path_;
+};
+
+std::string metrics_csv_header();
+std::string metrics_csv_row(const EpochMetrics& m);
+// Reads a metrics.csv back (for reports). Throws IoError on a malformed file.
+std::vector<EpochMetrics> read_metrics_csv(const std::string& path);
+
+// Tracks the best validation loss; after `patience` epochs without an improvement larger than
+// min_delta it asks the trainer to stop. The best weights are kept in memory (and in
+// best_path when given) and loaded back at the end when restore_best is set.
+class EarlyStoppingCallback : public Callback {
+ public:
+  EarlyStoppingCallback(int64_t patience, double min_delta, bool restore_best, std::string best_path);
+  void on_train_begin(TrainerState& s) override;
+  void on_epoch_end(TrainerState& s, EpochMetrics& m) override;
+  void on_train_end(TrainerState& s) override;
+
+ private:
+  int64_t patience_;
+  double min_delta_;
+  bool restore_best_;
+  std::string best_path_;
+  nn::StateDict best_;  // deep copies of the best epoch's weights
+};
+
+}  // namespace nabla::train

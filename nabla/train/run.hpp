@@ -1,0 +1,72 @@
+// A training run on disk: `nabla train` creates a run folder (see checkpoint.hpp for its files,
+// plus run.json with the data's shape and class names and summary.json with the final
+// figures); `nabla eval/predict/report` open one with load_run.
+#pragma once
+#include <atomic>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nabla/io/config.hpp"
+#include "nabla/nn/container.hpp"
+#include "nabla/train/evaluate.hpp"
+#include "nabla/train/experiment.hpp"
+#include "nabla/train/trainer.hpp"
+
+namespace nabla::train {
+
+inline constexpr const char* kRunInfoFile = "run.json";
+inline constexpr const char* kSummaryFile = "summary.json";
+
+struct TrainRunOptions {
+  std::string config_path;
+  std::vector<std::string> overrides;  // "key=value" (--set)
+  int64_t epochs = -1;                 // --epochs (overrides train.epochs when >= 0)
+  std::string out_dir;                 // default: runs/<config file stem>
+  bool resume = false;                 // continue run_dir's checkpoint (its config.toml wins)
+  bool force = false;                  // replace an existing run folder's files
+  ProgressMode progress = ProgressMode::Lines;
+  std::ostream* log = nullptr;         // progress and messages (null: std::cerr)
+  const std::atomic<bool>* stop_flag = nullptr;
+  int64_t max_steps = 0;
+};
+
+struct TrainRunResult {
+  std::string run_dir;
+  History history;
+  bool test_evaluated = false;
+  EvalResult test;
+  double median_epoch_seconds = 0;
+};
+
+// The run folder a config trains into by default.
+std::string default_run_dir(const std::string& config_path);
+// Throws nabla::Error when the folder exists and holds files, unless force (then nabla's own
+// files in it are removed; nothing else is touched).
+void prepare_run_dir(const std::string& dir, bool force);
+
+TrainRunResult run_training(const TrainRunOptions& options);
+
+// A finished (or interrupted) run, ready to evaluate or predict with.
+struct LoadedRun {
+  std::string dir;
+  io::Config cfg;
+  std::shared_ptr<nn::Sequential> net;
+  LossFn loss;
+  Shape input_shape;
+  int64_t num_classes = 0;
+  std::vector<std::string> class_names;
+  std::string scale = "unit";
+  std::string weights_path;  // model.safetensors, or the checkpoint of an unfinished run
+};
+// Throws IoError naming what is missing when `dir` is not a run folder.
+LoadedRun load_run(const std::string& dir);
+// The run's test set (the config's data section), scaled for the model.
+ExperimentData load_run_data(const LoadedRun& run);
+
+// Writes text to path through a temp file and rename.
+void write_file_atomic(const std::string& path, const std::string& text);
+std::string read_file(const std::string& path);  // IoError if unreadable
+
+}  // namespace nabla::train
