@@ -1,0 +1,92 @@
+// Differentiable pooling over NCHW tensors (see DESIGN.md, notes section 1 "max pooling" and
+// section 9 "spatial pyramid pooling"). Every op accepts a batch (N,C,H,W) or one image (C,H,W)
+// and returns the same rank; float32 and float64. Shapes and values follow PyTorch's
+// torch.nn.functional: output size floor((H + 2P - D(K-1) - 1)/S) + 1 (ceil with ceil_mode, where
+// the last window must start inside the input or the left padding), padding at most half the
+// kernel, padded cells never win a max, and avg-pool divisors as PyTorch counts them.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <utility>
+
+#include "nabla/core/tensor.hpp"
+#include "nabla/kernels/pool_params.hpp"
+
+namespace nabla {
+
+// A (height, width) pair; one number means both: `.kernel = 3` or `.kernel = {3, 2}`.
+struct Pool2dSize {
+  int64_t h = 0, w = 0;
+  constexpr Pool2dSize() = default;
+  constexpr Pool2dSize(int64_t both) : h(both), w(both) {}  // NOLINT: implicit on purpose
+  constexpr Pool2dSize(int64_t h_, int64_t w_) : h(h_), w(w_) {}
+  friend bool operator==(const Pool2dSize&, const Pool2dSize&) = default;
+};
+
+struct MaxPool2dOptions {
+  Pool2dSize kernel = 0;                           // required, > 0
+  std::optional<Pool2dSize> stride = std::nullopt;  // default: the kernel
+  Pool2dSize padding = 0;            // implicit -inf, at most kernel/2
+  Pool2dSize dilation = 1;
+  bool ceil_mode = false;
+};
+
+struct AvgPool2dOptions {
+  Pool2dSize kernel = 0;                           // required, > 0
+  std::optional<Pool2dSize> stride = std::nullopt;  // default: the kernel
+  Pool2dSize padding = 0;            // implicit zeros, at most kernel/2
+  bool ceil_mode = false;
+  bool count_include_pad = true;     // divide by the padded window size (PyTorch's default)
+  std::optional<int64_t> divisor_override = std::nullopt;  // divide every window by this (non-zero)
+};
+
+struct MaxPool1dOptions {
+  int64_t kernel = 0;
+  std::optional<int64_t> stride = std::nullopt;  // default: the kernel
+  int64_t padding = 0;
+  int64_t dilation = 1;
+  bool ceil_mode = false;
+};
+
+struct AvgPool1dOptions {
+  int64_t kernel = 0;
+  std::optional<int64_t> stride = std::nullopt;  // default: the kernel
+  int64_t padding = 0;
+  bool ceil_mode = false;
+  bool count_include_pad = true;
+};
+
+// floor((in + 2*pad - dilation*(kernel-1) - 1) / stride) + 1, or ceil in ceil_mode (PyTorch's rule).
+using kernels::pool_output_size;
+// Adaptive window i of `out` over `in`: [floor(i*in/out), ceil((i+1)*in/out)).
+using kernels::adaptive_pool_end;
+using kernels::adaptive_pool_start;
+
+// Output shapes of the ops below for an input shape; they throw the same errors as the ops.
+Shape max_pool2d_output_shape(const Shape& input, const MaxPool2dOptions& opt);
+Shape avg_pool2d_output_shape(const Shape& input, const AvgPool2dOptions& opt);
+Shape adaptive_pool2d_output_shape(const Shape& input, Pool2dSize output_size);
+
+// x: (N,C,H,W) or (C,H,W) -> (N,C,OH,OW) or (C,OH,OW). The gradient goes to the first maximum
+// of each window (ties: the first in row-major order; a NaN wins and propagates).
+Tensor max_pool2d(const Tensor& x, const MaxPool2dOptions& opt);
+// Also returns the int64 argmax of each window as the flat index h*W+w inside its (H,W) plane
+// (PyTorch's return_indices=True); the gradient flows through the values.
+std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, const MaxPool2dOptions& opt);
+Tensor avg_pool2d(const Tensor& x, const AvgPool2dOptions& opt);
+
+// Windows [floor(i*H/OH), ceil((i+1)*H/OH)) x [...W...]: any input size -> a fixed output size
+// (spatial pyramid pooling uses several of these). output_size >= 1; it may exceed the input.
+Tensor adaptive_avg_pool2d(const Tensor& x, Pool2dSize output_size);
+Tensor adaptive_max_pool2d(const Tensor& x, Pool2dSize output_size);
+std::pair<Tensor, Tensor> adaptive_max_pool2d_with_indices(const Tensor& x, Pool2dSize output_size);
+
+// Adaptive pooling to 1x1: (N,C,H,W) -> (N,C,1,1), (C,H,W) -> (C,1,1).
+Tensor global_avg_pool2d(const Tensor& x);
+Tensor global_max_pool2d(const Tensor& x);
+
+// x: (N,C,L) or (C,L); the 2-D rules on a height-1 image.
+Tensor max_pool1d(const Tensor& x, const MaxPool1dOptions& opt);
+Tensor avg_pool1d(const Tensor& x, const AvgPool1dOptions& opt);
+
+}  // namespace nabla
