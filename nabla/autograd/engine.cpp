@@ -94,13 +94,25 @@ std::vector<Node*> topo_order(Node* root) {
   return {post.rbegin(), post.rend()};
 }
 
-void accumulate_leaf(TensorImpl* leaf, const Tensor& g) {
+// True when nothing but `g` can see its buffer: one handle on one impl on one storage, a
+// whole contiguous buffer, no graph. Such a gradient can become a leaf's .grad as it is.
+bool is_private(const Tensor& g) {
+  return g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 && g.offset() == 0 &&
+         g.is_contiguous() && !g.requires_grad() && !g.grad_fn() && !g.impl()->grad;
+}
+
+void accumulate_leaf(TensorImpl* leaf, Tensor g) {
   NABLA_CHECK(g.shape() == leaf->shape, "backward", "gradient shape ", shape_str(g.shape()),
               " does not match leaf shape ", shape_str(leaf->shape));
   if (!leaf->grad) {
     // A private copy: the incoming buffer may be shared with other nodes' gradients, and
-    // optimizers / clipping later modify .grad in place.
-    leaf->grad = g.clone_data().impl_ptr();
+    // optimizers / clipping later modify .grad in place. A buffer nobody else holds (a GEMM
+    // or conv result made for this leaf alone) is adopted without the copy.
+    if (is_private(g)) {
+      leaf->grad = g.impl_ptr();
+    } else {
+      leaf->grad = g.clone_data().impl_ptr();
+    }
   } else {
     Tensor(leaf->grad).add_(g);
   }
@@ -162,7 +174,7 @@ void run(const Tensor& root, const Tensor& grad_in, bool retain_graph,
                 node->inputs.size(), " inputs");
     for (size_t i = 0; i < node->inputs.size(); ++i) {
       const Edge& e = node->inputs[i];
-      const Tensor& gi = in_grads[i];
+      Tensor& gi = in_grads[i];
       if (!gi.defined()) continue;
       if (e.node) {
         check_grad(*node, i, gi, e.node->output_shape, e.node->output_dtype);
@@ -173,7 +185,7 @@ void run(const Tensor& root, const Tensor& grad_in, bool retain_graph,
           auto c = capture->find(leaf.get());
           if (c != capture->end()) c->second = accumulate(c->second, gi);
         } else {
-          accumulate_leaf(leaf.get(), gi);
+          accumulate_leaf(leaf.get(), std::move(gi));
         }
       }
     }

@@ -239,6 +239,37 @@ static Shape broadcast_strides(const Tensor& src, const Shape& dst_shape, const 
   return st;
 }
 
+// Walks a shape row by row (rows = the last dim) for a destination and a source layout:
+// fn(dst_offset, src_offset, row_length, dst_row_stride, src_row_stride). Replaces an
+// element-by-element index walk, so the inner loop of a copy or an add is a plain strided loop.
+template <class F>
+static void for_each_row2(const Shape& shape, const Shape& ds, const Shape& ss, F&& fn) {
+  const int64_t nd = static_cast<int64_t>(shape.size());
+  const int64_t total = shape_numel(shape);
+  if (total == 0) return;
+  if (nd == 0) {
+    fn(0, 0, 1, 0, 0);
+    return;
+  }
+  const int64_t inner = shape[nd - 1];
+  const int64_t rows = total / inner;
+  std::vector<int64_t> idx(nd, 0);
+  int64_t od = 0, os = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    fn(od, os, inner, ds[nd - 1], ss[nd - 1]);
+    for (int64_t d = nd - 2; d >= 0; --d) {
+      if (++idx[d] < shape[d]) {
+        od += ds[d];
+        os += ss[d];
+        break;
+      }
+      od -= ds[d] * (shape[d] - 1);
+      os -= ss[d] * (shape[d] - 1);
+      idx[d] = 0;
+    }
+  }
+}
+
 Tensor& Tensor::copy_(const Tensor& src) {
   check_inplace(*this, "copy_");
   NABLA_CHECK(src.defined(), "copy_", "source tensor is undefined");
@@ -247,16 +278,22 @@ Tensor& Tensor::copy_(const Tensor& src) {
     return *this;
   }
   const Shape sst = broadcast_strides(src, shape(), "copy_");
-  const Tensor s2 = src.as_strided(shape(), sst, src.offset());
   NABLA_DISPATCH(dtype(), D, [&] {
     NABLA_DISPATCH(src.dtype(), S, [&] {
       D* d = data<D>();
-      const S* s = s2.data<S>();
-      std::vector<int64_t> soffs;
-      soffs.reserve(numel());
-      for_each_offset(shape(), sst, [&](int64_t off) { soffs.push_back(off); });
-      size_t i = 0;
-      for_each_offset(shape(), strides(), [&](int64_t off) { d[off] = static_cast<D>(s[soffs[i++]]); });
+      const S* s = src.data<S>();
+      for_each_row2(shape(), strides(), sst, [&](int64_t od, int64_t os, int64_t n, int64_t sd, int64_t ss) {
+        D* dr = d + od;
+        const S* sr = s + os;
+        if (sd == 1 && ss == 1) {
+          for (int64_t j = 0; j < n; ++j) dr[j] = static_cast<D>(sr[j]);
+        } else if (sd == 1 && ss == 0) {
+          const D v = static_cast<D>(*sr);
+          for (int64_t j = 0; j < n; ++j) dr[j] = v;
+        } else {
+          for (int64_t j = 0; j < n; ++j) dr[j * sd] = static_cast<D>(sr[j * ss]);
+        }
+      });
     });
   });
   return *this;
@@ -278,17 +315,25 @@ Tensor& Tensor::add_(const Tensor& other, double alpha) {
     });
     return *this;
   }
-  // General layout: walk this tensor's elements alongside other's broadcast strides.
+  // General layout: walk this tensor's rows alongside other's broadcast strides (a bias
+  // expanded over a batch is a stride-0 source: each row is one vectorised add).
   const Shape ost = broadcast_strides(other, shape(), "add_");
   NABLA_DISPATCH(dtype(), T, [&] {
     T* d = data<T>();
     const T* s = other.data<T>();
     const T a = static_cast<T>(alpha);
-    std::vector<int64_t> soffs;
-    soffs.reserve(numel());
-    for_each_offset(shape(), ost, [&](int64_t off) { soffs.push_back(off); });
-    size_t i = 0;
-    for_each_offset(shape(), strides(), [&](int64_t off) { d[off] += a * s[soffs[i++]]; });
+    for_each_row2(shape(), strides(), ost, [&](int64_t od, int64_t os, int64_t n, int64_t sd, int64_t ss) {
+      T* dr = d + od;
+      const T* sr = s + os;
+      if (sd == 1 && ss == 1) {
+        for (int64_t j = 0; j < n; ++j) dr[j] += a * sr[j];
+      } else if (sd == 1 && ss == 0) {
+        const T v = a * *sr;
+        for (int64_t j = 0; j < n; ++j) dr[j] += v;
+      } else {
+        for (int64_t j = 0; j < n; ++j) dr[j * sd] += a * sr[j * ss];
+      }
+    });
   });
   return *this;
 }
@@ -297,6 +342,11 @@ Tensor& Tensor::mul_(double s) {
   check_inplace(*this, "mul_");
   NABLA_DISPATCH(dtype(), T, [&] {
     T* p = data<T>();
+    if (is_contiguous()) {
+      const int64_t n = numel();
+      for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(p[i] * s);
+      return;
+    }
     for_each_offset(shape(), strides(), [&](int64_t off) { p[off] = static_cast<T>(p[off] * s); });
   });
   return *this;

@@ -27,22 +27,23 @@ GemmOperand as_gemm_operand(const Tensor& m) {
   return {cm, false, std::max<int64_t>(1, c)};
 }
 
-// out (n x m, contiguous) = a (n x k) @ b (k x m), beta = 0
-void gemm_into(const Tensor& a, const Tensor& b, Tensor& out) {
+// out (n x m, contiguous) = a (n x k) @ b (k x m) + beta * out
+void gemm_into(const Tensor& a, const Tensor& b, Tensor& out, double beta = 0.0) {
   const int64_t n = a.shape()[0], k = a.shape()[1], m = b.shape()[1];
   if (n == 0 || m == 0) return;
   if (k == 0) {
-    out.fill_(0);
+    if (beta == 0.0) out.fill_(0);
     return;
   }
   GemmOperand A = as_gemm_operand(a), B = as_gemm_operand(b);
   if (a.dtype() == DType::Float32) {
     cblas_sgemm(CblasRowMajor, A.trans ? CblasTrans : CblasNoTrans, B.trans ? CblasTrans : CblasNoTrans,
-                n, m, k, 1.0f, A.keep.data<float>(), A.ld, B.keep.data<float>(), B.ld, 0.0f,
+                n, m, k, 1.0f, A.keep.data<float>(), A.ld, B.keep.data<float>(), B.ld,
+                static_cast<float>(beta),
                 out.data<float>(), m);
   } else {
     cblas_dgemm(CblasRowMajor, A.trans ? CblasTrans : CblasNoTrans, B.trans ? CblasTrans : CblasNoTrans,
-                n, m, k, 1.0, A.keep.data<double>(), A.ld, B.keep.data<double>(), B.ld, 0.0,
+                n, m, k, 1.0, A.keep.data<double>(), A.ld, B.keep.data<double>(), B.ld, beta,
                 out.data<double>(), m);
   }
 }
@@ -137,10 +138,15 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     out_shape.back() = weight.shape()[0];
     return linear(x.reshape({-1, x.shape().back()}), weight, bias).reshape(out_shape);
   }
-  Tensor out = mm_raw(x, weight.t());
+  Tensor out;
   if (bias.defined()) {
-    Tensor bb = bias.detach().unsqueeze(0).expand(out.shape());
-    out.add_(bb);
+    // The bias rows go in first and the GEMM adds onto them (beta = 1): one pass over the
+    // output instead of a GEMM pass plus a broadcast-add pass.
+    out = Tensor::empty({x.shape()[0], weight.shape()[0]}, x.dtype());
+    out.copy_(bias.detach().unsqueeze(0));
+    gemm_into(x, weight.t(), out, 1.0);
+  } else {
+    out = mm_raw(x, weight.t());
   }
   return autograd::record("linear", out, {x, weight, bias}, [x, weight, bias](const Tensor& g) {
     return std::vector<Tensor>{x.requires_grad() ? mm_raw(g, weight) : Tensor(),

@@ -80,10 +80,17 @@ Tensor sum_raw(const Tensor& a, const ReducePlan& p, bool keepdim) {
                  [&](int64_t b, int64_t e) {
                    for (int64_t r = b; r < e; ++r) {
                      const T* row = x + r * p.inner;
-                     // accumulate float sums in double: long reductions stay accurate
-                     double acc = 0;
-                     for (int64_t j = 0; j < p.inner; ++j) acc += row[j];
-                     o[r] = static_cast<T>(acc);
+                     // accumulate float sums in double: long reductions stay accurate;
+                     // 8 independent partial sums so the adds pipeline (one serial chain
+                     // runs at one add per 4 cycles)
+                     double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+                     int64_t j = 0;
+                     for (; j + 8 <= p.inner; j += 8)
+                       for (int l = 0; l < 8; ++l) acc[l] += static_cast<double>(row[j + l]);
+                     double tail = 0;
+                     for (; j < p.inner; ++j) tail += row[j];
+                     o[r] = static_cast<T>(((acc[0] + acc[4]) + (acc[1] + acc[5])) +
+                                           ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail);
                    }
                  });
   });
