@@ -47,7 +47,7 @@ case "$cmd" in
     configure_build build -DNABLA_BUILD_BENCH=ON
     python3 scripts/check_layers.py
     # OpenBLAS and our OpenMP share one pool; 2 threads on this machine
-    (cd build && OMP_NUM_THREADS=$jobs ctest --output-on-failure -j 1 --timeout 600) ;;
+    (cd build && OMP_NUM_THREADS=$jobs OMP_WAIT_POLICY=passive ctest --output-on-failure -j 1 --timeout 600) ;;
   asan)
     install_packages "${PACKAGES[@]}"
     configure_build build-asan -DNABLA_SANITIZE=ON -DNABLA_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo

@@ -2,6 +2,7 @@
 // terminal, installs the Ctrl-C handler and picks exit codes:
 //   0 success, 1 error (bad config, bad value), 2 bad command line, 3 training diverged,
 //   4 unreadable/missing file or run folder, 130 stopped by Ctrl-C (after saving a checkpoint).
+#include <cstdlib>
 #include <CLI/CLI.hpp>
 
 #include <atomic>
@@ -48,7 +49,18 @@ int fail(int code, const std::string& message) {
 
 }  // namespace
 
+// OpenMP's default barrier wait spins; on a 2-core machine with any third busy process a
+// 2-thread step then waits whole scheduler slices (LeNet step 4 ms -> 120 ms, measured with
+// bench/compare_train.sh). The policy is read when libgomp loads, so it can only be set by
+// starting the program again with it in the environment. A user's own setting wins.
+void use_passive_omp_wait(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return;
+  setenv("OMP_WAIT_POLICY", "passive", 1);
+  execv("/proc/self/exe", argv);  // returns only on failure: carry on with the default policy
+}
+
 int main(int argc, char** argv) {
+  use_passive_omp_wait(argv);
   using namespace nabla::app;
   CLI::App app{"nabla: train, evaluate and inspect neural networks (Fashion-MNIST and more)", "nabla"};
   app.set_version_flag("--version", std::string("nabla ") + NABLA_VERSION);
