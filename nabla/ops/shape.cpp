@@ -319,12 +319,14 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
   Tensor out = Tensor::empty(index.shape(), a.dtype());
   Tensor ic = index.contiguous();
   const int64_t* ip = ic.data<int64_t>();
-  // offsets of a at (index position with dim d = 0)
+  // walk index positions with a's strides but dim d zeroed: the index value supplies dim d
+  Shape walk = a.strides();
+  walk[d] = 0;
   NABLA_DISPATCH(a.dtype(), T, [&] {
     const T* ap = a.data<T>();
     T* o = out.data<T>();
     int64_t i = 0;
-    for_each_offset(index.shape(), a.strides(), [&](int64_t off) {
+    for_each_offset(index.shape(), walk, [&](int64_t off) {
       const int64_t j = ip[i];
       NABLA_CHECK(j >= 0 && j < a.shape()[d], "gather", "index ", j, " out of range for dim ", d,
                   " of size ", a.shape()[d]);
@@ -339,7 +341,9 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
       const T* gp = gc.data<T>();
       T* o = gi.data<T>();
       int64_t i = 0;
-      for_each_offset(ic.shape(), gi.strides(), [&](int64_t off) {
+      Shape walk = gi.strides();
+      walk[d] = 0;
+      for_each_offset(ic.shape(), walk, [&](int64_t off) {
         o[off + ip[i] * gi.strides()[d]] += gp[i];
         ++i;
       });

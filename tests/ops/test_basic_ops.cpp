@@ -124,6 +124,17 @@ TEST(Ops, ReductionValues) {
   EXPECT_NEAR(softmax(big, 1).at({0, 0}), 1, 1e-6);
 }
 
+TEST(Ops, GatherAndIndexSelectValues) {
+  Tensor a = Tensor::arange(0, 6).reshape({2, 3});  // [[0,1,2],[3,4,5]]
+  Tensor i1 = Tensor::from_vector(std::vector<int64_t>{2, 0, 1, 1}, {2, 2});
+  EXPECT_EQ(gather(a, 1, i1).to_vector<float>(), (std::vector<float>{2, 0, 4, 4}));
+  Tensor i0 = Tensor::from_vector(std::vector<int64_t>{1, 0, 1}, {1, 3});
+  EXPECT_EQ(gather(a, 0, i0).to_vector<float>(), (std::vector<float>{3, 1, 5}));
+  EXPECT_THROW(gather(a, 1, Tensor::from_vector(std::vector<int64_t>{3}, {1, 1})), Error);
+  Tensor sel = index_select(a, 1, Tensor::from_vector(std::vector<int64_t>{2, 2, 0}, {3}));
+  EXPECT_EQ(sel.to_vector<float>(), (std::vector<float>{2, 2, 0, 5, 5, 3}));
+}
+
 TEST(Ops, BroadcastErrorsNameTheShapes) {
   try {
     add(Tensor::zeros({2, 3}), Tensor::zeros({4}));
