@@ -38,3 +38,35 @@ TEST(RecipeParity, MlpAdamLossesMatchPyTorchStepByStep) {
   EXPECT_TRUE(test::all_close(net.state_dict().at("3.weight"), test::fixture_get(fx, "final.3.weight"),
                               1e-3, 1e-4));
 }
+
+TEST(RecipeParity, LeNetFloat64LossesMatchPyTorchStepByStep) {
+  if (!data::FashionMnist::available()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  io::Metadata meta;
+  auto fx = io::load_safetensors(std::string(NABLA_FIXTURES) + "/parity_lenet.safetensors", &meta);
+  const int64_t steps = std::stoll(meta.at("steps")), batch = std::stoll(meta.at("batch"));
+  auto split = data::FashionMnist::load();
+  nn::Sequential net{nn::Conv2d(1, 6, 5, {.padding = 2}), nn::ReLU(), nn::MaxPool2d(2),
+                     nn::Conv2d(6, 16, 5), nn::ReLU(), nn::MaxPool2d(2),
+                     nn::Flatten(), nn::Linear(400, 120), nn::ReLU(),
+                     nn::Linear(120, 84), nn::ReLU(), nn::Linear(84, 10)};
+  io::TensorMap init;
+  for (const auto& [k, v] : fx)
+    if (k.rfind("init.", 0) == 0) init[k.substr(5)] = v;
+  net.load_state_dict(init);
+  net.to(DType::Float64);
+  optim::Adam opt(net.parameters(), {.lr = 1e-3});
+  nn::CrossEntropyLoss ce;
+  const std::vector<double> want = test::fixture_get(fx, "losses").to_vector<double>();
+  for (int64_t s = 0; s < steps; ++s) {
+    std::vector<int64_t> idx(batch);
+    for (int64_t i = 0; i < batch; ++i) idx[i] = s * batch + i;
+    data::Batch b = split.train.get_batch(idx);
+    Tensor loss = ce(net.forward(b.inputs.to(DType::Float64)), b.targets);
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    ASSERT_NEAR(loss.item(), want[s], 1e-7) << "step " << s;  // float32 training drifts by 1e-3 here
+  }
+  EXPECT_TRUE(test::all_close(net.state_dict().at("0.weight"), test::fixture_get(fx, "final.0.weight"),
+                              1e-5, 1e-8));
+}
