@@ -82,6 +82,13 @@ struct ReportArgs {
 CLI::App* add_report_command(CLI::App& app, ReportArgs& a);
 Outcome run_report_command(const ReportArgs& a, const Context& ctx);
 
+struct CompareArgs {
+  std::vector<std::string> runs;
+  std::string out;  // default runs/compare.html
+};
+CLI::App* add_compare_command(CLI::App& app, CompareArgs& a);
+Outcome run_compare_command(const CompareArgs& a, const Context& ctx);
+
 struct DemoArgs {
   std::string what;
   std::string out;  // default runs/demo_<what>.html

@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
       "  nabla train configs/lenet_fashion.toml --epochs 5 --out runs/lenet\n"
       "  nabla eval runs/lenet        nabla predict runs/lenet shirt.png\n"
       "  nabla report runs/lenet      (writes runs/lenet/report.html)\n"
+      "  nabla compare runs/gd_per_sample runs/gd_mini_batch runs/gd_full_batch\n"
       "  nabla cv configs/mlp_fashion.toml --folds 5\n"
       "  nabla ensemble configs/mlp_fashion.toml --method bagging --members 5\n"
       "  nabla demo optimizers\n"
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
   CvArgs cv_args;
   EnsembleArgs ensemble_args;
   ReportArgs report_args;
+  CompareArgs compare_args;
   DemoArgs demo_args;
   CLI::App* train_cmd = add_train_command(app, train_args);
   CLI::App* eval_cmd = add_eval_command(app, eval_args);
@@ -89,6 +91,7 @@ int main(int argc, char** argv) {
   CLI::App* cv_cmd = add_cv_command(app, cv_args);
   CLI::App* ensemble_cmd = add_ensemble_command(app, ensemble_args);
   CLI::App* report_cmd = add_report_command(app, report_args);
+  CLI::App* compare_cmd = add_compare_command(app, compare_args);
   CLI::App* demo_cmd = add_demo_command(app, demo_args);
 
   try {
@@ -117,6 +120,7 @@ int main(int argc, char** argv) {
     else if (cv_cmd->parsed()) out = run_cv_command(cv_args, ctx);
     else if (ensemble_cmd->parsed()) out = run_ensemble_command(ensemble_args, ctx);
     else if (report_cmd->parsed()) out = run_report_command(report_args, ctx);
+    else if (compare_cmd->parsed()) out = run_compare_command(compare_args, ctx);
     else if (demo_cmd->parsed()) out = run_demo_command(demo_args, ctx);
     else std::cout << app.help();
     return out == Outcome::Interrupted ? 130 : 0;
