@@ -59,8 +59,23 @@ Tensor record(const char* op, Tensor out, const std::vector<Tensor>& inputs, Bac
 
 namespace {
 
+// True when nothing but `g` can see its buffer: one handle on one impl on one storage, a
+// whole contiguous buffer, no graph. Such a gradient can become a leaf's .grad as it is.
+bool is_private(const Tensor& g) {
+  return g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 && g.offset() == 0 &&
+         g.is_contiguous() && !g.requires_grad() && !g.grad_fn() && !g.impl()->grad;
+}
+
+// existing + g. A sum buffer that only the caller's map holds is added to in place; any other
+// buffer may be seen elsewhere (a backward can hand the same gradient to two inputs), so it is
+// copied first.
 Tensor accumulate(const Tensor& existing, const Tensor& g) {
   if (!existing.defined()) return g;
+  if (is_private(existing)) {
+    Tensor acc = existing;
+    acc.add_(g);
+    return acc;
+  }
   Tensor acc = existing.clone_data();
   acc.add_(g);
   return acc;
@@ -92,13 +107,6 @@ std::vector<Node*> topo_order(Node* root) {
     }
   }
   return {post.rbegin(), post.rend()};
-}
-
-// True when nothing but `g` can see its buffer: one handle on one impl on one storage, a
-// whole contiguous buffer, no graph. Such a gradient can become a leaf's .grad as it is.
-bool is_private(const Tensor& g) {
-  return g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 && g.offset() == 0 &&
-         g.is_contiguous() && !g.requires_grad() && !g.grad_fn() && !g.impl()->grad;
 }
 
 void accumulate_leaf(TensorImpl* leaf, Tensor g) {

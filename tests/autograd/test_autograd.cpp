@@ -116,3 +116,19 @@ TEST(Autograd, GraphDroppedWithoutBackwardIsFreed) {
   EXPECT_TRUE(weak_out.expired());
   EXPECT_TRUE(weak_node.expired());
 }
+
+TEST(Autograd, AccumulationDoesNotWriteIntoSharedGradients) {
+  // add's backward hands the same gradient buffer to both inputs; a later accumulation into
+  // one of them must not change the other
+  Tensor x = d64({3}, 8);
+  Tensor a = x * 1.0, b = x * 1.0;
+  Tensor s = a + b;  // a and b receive the same buffer, before the deeper paths below reach them
+  Tensor y = sum(((a * 3.0) * 1.0) * 1.0 + ((b * 5.0) * 1.0) * 1.0 + s * 2.0);  // a: 2 + 3, b: 2 + 5
+  auto g = autograd::grad(y, {a, b});
+  EXPECT_TRUE(all_close(g[0], Tensor::full({3}, 5.0, DType::Float64)));
+  EXPECT_TRUE(all_close(g[1], Tensor::full({3}, 7.0, DType::Float64)));
+  Tensor x2 = d64({3}, 9);
+  Tensor a2 = x2 * 1.0, b2 = x2 * 1.0;
+  sum(((a2 * 3.0) * 1.0) * 1.0 + ((b2 * 5.0) * 1.0) * 1.0 + (a2 + b2) * 2.0).backward();
+  EXPECT_TRUE(all_close(x2.grad(), Tensor::full({3}, 12.0, DType::Float64)));
+}
