@@ -15,6 +15,8 @@ import argparse
 import gzip
 import json
 import math
+import os
+import sys
 import struct
 import time
 import tomllib
@@ -42,6 +44,23 @@ def load(root):
         lab = read_idx(f"{root}/{pre}-labels-idx1-ubyte.gz")
         x = torch.from_numpy(img.astype(np.float32) / 255.0).unsqueeze(1).contiguous()
         out[split] = (x, torch.from_numpy(lab.astype(np.int64)))
+    return out
+
+
+def load_safetensors(path):
+    """Reads a safetensors file (nabla's init/order dumps) into a dict of torch tensors."""
+    dtypes = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64}
+    with open(path, "rb") as f:
+        raw = f.read()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8:8 + n])
+    out = {}
+    for k, v in header.items():
+        if k == "__metadata__":
+            continue
+        a, b = v["data_offsets"]
+        buf = bytearray(raw[8 + n + a:8 + n + b])
+        out[k] = torch.frombuffer(buf, dtype=dtypes[v["dtype"]]).reshape(v["shape"]).clone()
     return out
 
 
@@ -149,6 +168,11 @@ def main():
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--seed", type=int, default=None, help="overrides the config's seed")
     ap.add_argument("--json", default=None)
+    ap.add_argument("--init", default=None, help="start from these weights (safetensors, e.g. trainer_parity's)")
+    ap.add_argument("--order", default=None, help="per-epoch sample order (safetensors epoch.E, 0-based)")
+    ap.add_argument("--float64", action="store_true", help="train and evaluate in double precision")
+    ap.add_argument("--step-log", default=None, help="write every step's loss here, one per line")
+    ap.add_argument("--save-init", default=None, help="write the initial weights here (safetensors)")
     args = ap.parse_args()
     with open(args.config, "rb") as f:
         cfg = tomllib.load(f)
@@ -176,6 +200,16 @@ def main():
 
     torch.manual_seed(seed)
     model = build(mcfg["layers"] if "layers" in mcfg else named_layers(mcfg.get("name", "lenet")))
+    if args.init:
+        model.load_state_dict(load_safetensors(args.init))
+    if args.save_init:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures"))
+        import safetensors_io
+        safetensors_io.save(args.save_init, dict(model.state_dict()))
+    if args.float64:
+        model = model.double()
+        xtr, xval, xte = xtr.double(), xval.double(), xte.double()
+    orders = load_safetensors(args.order) if args.order else None
     opt = make_optimizer(cfg, model.parameters())
     n = xtr.shape[0]
     steps_per_epoch = math.ceil(n / bs)
@@ -190,8 +224,11 @@ def main():
           f"params={sum(p.numel() for p in model.parameters())} train={n} val={xval.shape[0]}", flush=True)
 
     epoch_s, val_acc = [], []
+    step_log = open(args.step_log, "w") if args.step_log else None
     for ep in range(1, epochs + 1):
         perm = torch.randperm(n, generator=gen) if tr.get("shuffle", True) else torch.arange(n)
+        if orders is not None:
+            perm = orders[f"epoch.{ep - 1}"]
         model.train()
         t0 = time.perf_counter()
         tot_loss, correct = 0.0, 0
@@ -208,6 +245,8 @@ def main():
             if sched:
                 sched.step()
             tot_loss += loss.item() * yb.shape[0]
+            if step_log:
+                step_log.write(f"{loss.item():.17g}\n")
             correct += (out.argmax(1) == yb).sum().item()
         epoch_s.append(time.perf_counter() - t0)
         vl, va = evaluate(model, xval, yval)

@@ -42,7 +42,8 @@ TensorDataset load_idx_pair(const std::string& images_path, const std::string& l
   Tensor x = Tensor::empty({n, 1, h, w}, DType::Float32);
   float* px = x.data<float>();
   const size_t count = images.bytes.size();
-  for (size_t i = 0; i < count; ++i) px[i] = static_cast<float>(images.bytes[i]) * (1.0f / 255.0f);
+  // Divide (not multiply by 1/255): the same correctly rounded value as PyTorch/torchvision get.
+  for (size_t i = 0; i < count; ++i) px[i] = static_cast<float>(images.bytes[i]) / 255.0f;
 
   Tensor y = Tensor::empty({n}, DType::Int64);
   int64_t* py = y.data<int64_t>();

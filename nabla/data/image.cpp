@@ -105,7 +105,7 @@ Tensor decode_image(const std::string& bytes, const ImageOptions& opt, const std
     for (int64_t x = 0; x < W; ++x)
       for (int64_t c = 0; c < C; ++c)
         chw[static_cast<size_t>((c * H + y) * W + x)] =
-            pixels.get()[(y * W + x) * C + c] * (1.0f / 255.0f);
+            static_cast<float>(pixels.get()[(y * W + x) * C + c]) / 255.0f;  // as torchvision
   pixels.reset();
 
   bool invert = opt.invert == ImageOptions::Invert::Yes;
