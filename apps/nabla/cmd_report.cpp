@@ -1,5 +1,6 @@
 // nabla report RUN [--out FILE] [--samples N]: a self-contained HTML report of a run.
 #include <iostream>
+#include <string>
 
 #include "commands.hpp"
 #include "nabla/train/report.hpp"
@@ -18,7 +19,8 @@ Outcome run_report_command(const ReportArgs& a, const Context&) {
   train::ReportOptions o;
   o.out = a.out;
   o.samples = a.samples;
-  std::cout << "wrote " << train::write_report(a.run, o) << std::endl;
+  const std::string path = train::write_report(a.run, o);  // before printing: an error prints nothing else
+  std::cout << "wrote " << path << std::endl;
   return Outcome::Ok;
 }
 

@@ -37,18 +37,6 @@ struct Metric {
 };
 enum class XAxis { Epoch, Images, Seconds };
 
-// plot.cpp hands series names to gnuplot's enhanced-text mode, where "_" makes a subscript
-// ("gd_per_sample" would print as gd subscript p...); backslash-escape its markup characters.
-// The built-in chart writer prints names verbatim, so it gets them unchanged.
-std::string legend_text(const std::string& s) {
-  if (!plot::gnuplot_available()) return s;
-  std::string out;
-  for (char c : s) {
-    if (c == '_' || c == '^' || c == '@' || c == '&' || c == '~' || c == '{' || c == '}') out += '\\';
-    out += c;
-  }
-  return out;
-}
 
 std::vector<double> x_values(const ComparedRun& r, XAxis axis) {
   std::vector<double> x;
@@ -78,7 +66,7 @@ std::string charts(const std::vector<ComparedRun>& runs) {
       for (const auto& r : runs) {
         std::vector<double> y;
         for (const auto& m : r.epochs) y.push_back(m.*metric.field);
-        series.push_back({legend_text(r.label()), x_values(r, axis), y, r.epochs.size() < 30 ? "linespoints" : "lines"});
+        series.push_back({r.label(), x_values(r, axis), y, r.epochs.size() < 30 ? "linespoints" : "lines"});
       }
       // wider than the default: the legend (run names) sits outside the plot area
       plot::ChartOptions o{.title = metric.title, .xlabel = xlabel, .ylabel = metric.ylabel, .width = 720};

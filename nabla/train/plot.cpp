@@ -122,7 +122,9 @@ std::string gnuplot_svg(const std::string& script, int width, int height,
                         const std::vector<std::pair<std::string, std::string>>& data_blocks) {
   NABLA_CHECK(gnuplot_available(), "plot", "gnuplot is not installed (Debian package gnuplot-nox)");
   std::ostringstream full;
-  full << "set terminal svg size " << width << "," << height << " dynamic enhanced font 'sans,11'\n";
+  // noenhanced: titles and legends are printed as given (run folders like gd_per_sample would
+  // otherwise turn "_" into a subscript).
+  full << "set terminal svg size " << width << "," << height << " dynamic noenhanced font 'sans,11'\n";
   for (const auto& [name, rows] : data_blocks) full << "$" << name << " << EOD\n" << rows << "EOD\n";
   full << script << "\n";
   // The script goes through a temp file: gnuplot reads datablocks reliably from files.
