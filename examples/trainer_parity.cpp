@@ -3,7 +3,9 @@
 // tests/train/test_recipe_parity.cpp) can be compared with scripts/torch_train.py.
 //
 //   build/examples/trainer_parity configs/lenet_fashion.toml DIR [--seed S] [--init FILE] [--float64] [--set K=V]
+//                              [--dump-only]
 //
+// --dump-only writes the two files below and stops.
 // Writes DIR/init.safetensors (the weights training starts from) and DIR/order.safetensors (the
 // trainer's per-epoch sample order, `epoch.E` int64), trains with the Trainer and prints one line
 // per epoch; DIR/steps.txt gets every step's loss. Then `scripts/torch_train.py CONFIG --init DIR/init.safetensors --order
@@ -37,17 +39,18 @@ class StepLog : public train::Callback {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: trainer_parity CONFIG DIR [--seed S] [--init FILE] [--float64] [--set K=V]\n");
+    std::fprintf(stderr, "usage: trainer_parity CONFIG DIR [--seed S] [--init FILE] [--float64] [--set K=V] [--dump-only]\n");
     return 2;
   }
   std::string init_file;
-  bool f64 = false;
+  bool f64 = false, dump_only = false;
   io::Config cfg = io::Config::load(argv[1]);
   for (int i = 3; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--seed" && i + 1 < argc) cfg.set("seed", argv[++i]);
     else if (a == "--init" && i + 1 < argc) init_file = argv[++i];
     else if (a == "--float64") f64 = true;
+    else if (a == "--dump-only") dump_only = true;
     else if (a == "--set" && i + 1 < argc) {
       const std::string kv = argv[++i];
       const auto eq = kv.find('=');
@@ -78,6 +81,7 @@ int main(int argc, char** argv) {
           Tensor::from_buffer(o.data(), {static_cast<int64_t>(o.size())}, DType::Int64);
     }
     io::save_safetensors(dir + "/order.safetensors", orders);
+    if (dump_only) return 0;
 
     data::TensorDataset train_set = e.data.train, val_set = e.data.val;
     if (f64) {
