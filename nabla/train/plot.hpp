@@ -23,7 +23,7 @@ struct ChartOptions {
   int width = 560;
   int height = 340;
   bool logy = false;
-  std::string yrange;  // gnuplot range, e.g. "[0:1]"; empty = auto
+  std::string yrange = {};  // gnuplot range, e.g. "[0:1]"; empty = auto
 };
 
 // A line chart of the series.
