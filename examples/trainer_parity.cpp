@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
     io::save_safetensors(dir + "/init.safetensors", e.net->state_dict());
 
     data::DataLoader probe(e.data.train, {.batch_size = e.options.batch_size, .shuffle = e.options.shuffle,
-                                          .seed = e.options.seed, .prefetch = 0});
+                                          .seed = e.options.seed, .prefetch = 0,
+                                          .pytorch_order = e.options.pytorch_order});
     io::TensorMap orders;
     for (int64_t ep = 0; ep < e.options.epochs; ++ep) {
       std::vector<int64_t> o = probe.epoch_order(ep);

@@ -1,5 +1,7 @@
 #include "nabla/data/loader.hpp"
 
+#include "nabla/core/torch_random.hpp"
+
 #include <algorithm>
 #include <numeric>
 
@@ -52,7 +54,12 @@ int64_t DataLoader::num_batches() const {
 std::vector<int64_t> DataLoader::epoch_order(int64_t epoch) const {
   std::vector<int64_t> order(static_cast<size_t>(dataset_->size()));
   std::iota(order.begin(), order.end(), 0);
-  if (options_.shuffle) {
+  if (options_.shuffle && options_.pytorch_order) {
+    // PyTorch draws one permutation per epoch from one generator: replay the earlier epochs'
+    // (a few ms each for 60k samples) so the order stays a function of (seed, epoch) alone.
+    TorchGenerator gen(options_.seed);
+    for (int64_t e = 0; e <= epoch; ++e) order = gen.randperm(dataset_->size());
+  } else if (options_.shuffle) {
     Generator gen(mix_seed(options_.seed ^ kOrderStream, static_cast<uint64_t>(epoch)));
     for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[gen.below(i)]);
   }

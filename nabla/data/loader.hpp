@@ -37,6 +37,9 @@ struct DataLoaderOptions {
   bool drop_last = false;   // drop a final batch smaller than batch_size
   uint64_t seed = 0;
   int prefetch = 2;         // batches prepared ahead by a worker thread; 0: no thread
+  // PyTorch's shuffle stream instead of nabla's: epoch e's order is the (e+1)-th
+  // torch.randperm(n, generator=torch.Generator().manual_seed(seed)) (core/torch_random.hpp).
+  bool pytorch_order = false;
 };
 
 // Where a loader stands; a checkpoint stores it and set_state() restores it.

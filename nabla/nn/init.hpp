@@ -7,6 +7,7 @@
 // symmetry never breaks; Xavier keeps activation variance constant for tanh/sigmoid layers,
 // He (Kaiming) does the same for ReLU by doubling the variance.
 #pragma once
+#include "nabla/nn/module.hpp"
 #include <utility>
 
 #include "nabla/core/random.hpp"
@@ -39,5 +40,13 @@ Tensor kaiming_uniform_(Tensor t, double a = 0, FanMode mode = FanMode::FanIn,
 Tensor kaiming_normal_(Tensor t, double a = 0, FanMode mode = FanMode::FanIn,
                        Nonlinearity nonlinearity = Nonlinearity::LeakyReLU,
                        Generator* gen = nullptr);
+
+// PyTorch's default init of every Linear, Conv2d and ConvTranspose2d in `net`, drawn from
+// PyTorch's own CPU stream after torch.manual_seed(seed) (nabla/core/torch_random.hpp): modules
+// in registration order, weight (kaiming_uniform_, a = sqrt(5), fan_in = size(1) * kernel area)
+// then bias (U(-1/sqrt(fan_in), 1/sqrt(fan_in))) - the float32 weights PyTorch builds for the
+// same architecture, bit for bit. Norm layers keep their constant init; any other layer with
+// parameters is an error, since its PyTorch init is not reproduced here.
+void pytorch_default_init_(Module& net, uint64_t seed);
 
 }  // namespace nabla::nn::init

@@ -6,6 +6,7 @@
 #include "nabla/data/fashion_mnist.hpp"
 #include "nabla/data/split.hpp"
 #include "nabla/data/transforms.hpp"
+#include "nabla/nn/init.hpp"
 #include "nabla/nn/loss.hpp"
 #include "nabla/optim/optim.hpp"
 #include "nabla/train/model_config.hpp"
@@ -230,6 +231,7 @@ TrainerOptions trainer_options_from_config(const io::Config& cfg, const Shape& i
   o.epochs = t.get_int("epochs", 5);
   o.batch_size = t.get_int("batch_size", 64);
   o.shuffle = t.get_bool("shuffle", true);
+  o.pytorch_order = rng_from_config(cfg) == "pytorch";
   o.early_stopping_patience = t.get_int("early_stopping_patience", 0);
   o.early_stopping_min_delta = t.get_double("early_stopping_min_delta", 0.0);
   o.weight_noise = t.get_double("weight_noise", 0.0);
@@ -243,9 +245,22 @@ TrainerOptions trainer_options_from_config(const io::Config& cfg, const Shape& i
   return o;
 }
 
+std::string rng_from_config(const io::Config& cfg) {
+  const std::string rng = cfg.get_string("rng", "nabla");
+  NABLA_CHECK(rng == "nabla" || rng == "pytorch", "rng", "expected \"nabla\" or \"pytorch\", got \"", rng, "\"");
+  return rng;
+}
+
 std::shared_ptr<nn::Sequential> make_model(const io::Config& cfg, const ExperimentData& data, uint64_t seed) {
   manual_seed(seed);
-  return model_from_config(cfg.get_table("model"), data.input_shape, data.num_classes);
+  auto net = model_from_config(cfg.get_table("model"), data.input_shape, data.num_classes);
+  if (rng_from_config(cfg) == "pytorch") {
+    const std::string init = cfg.get_table("model").get_string("init", "default");
+    NABLA_CHECK(init == "default", "rng", "rng = \"pytorch\" draws PyTorch's default init; it cannot be combined with "
+                "model.init = \"", init, "\"");
+    nn::init::pytorch_default_init_(*net, seed);
+  }
+  return net;
 }
 
 Experiment make_experiment(const io::Config& cfg, bool check_unused) {

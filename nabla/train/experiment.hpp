@@ -59,6 +59,11 @@ data::Transform transform_from_config(const io::Config& augment, const Shape& in
 // [train] + seed + schedule + augmentation (base_lr: the optimizer's lr, for the schedule).
 TrainerOptions trainer_options_from_config(const io::Config& cfg, const Shape& input_shape, double base_lr);
 
+// The top-level `rng` key: "nabla" (default: nabla's generators) or "pytorch" (initial weights
+// and shuffling drawn from PyTorch's streams for the same seed; augmentation, dropout and the
+// hold-out split stay nabla's). Anything else is an error.
+std::string rng_from_config(const io::Config& cfg);
+
 // Everything of one run, built with the config's seed (model init is seeded too).
 struct Experiment {
   io::Config cfg;

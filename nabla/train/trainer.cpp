@@ -66,6 +66,7 @@ History Trainer::fit(nn::Module& net, optim::Optimizer& opt, const LossFn& loss,
   lo.shuffle = o.shuffle;
   lo.drop_last = o.drop_last;
   lo.seed = o.seed;
+  lo.pytorch_order = o.pytorch_order;
   lo.prefetch = o.prefetch;
   data::DataLoader loader(train_data, lo, o.transform);
   st.steps_per_epoch = loader.num_batches();

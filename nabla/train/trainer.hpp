@@ -76,18 +76,19 @@ struct TrainerOptions {
   bool shuffle = true;
   bool drop_last = false;
   uint64_t seed = 0;             // loader order and augmentation; weight noise
+  bool pytorch_order = false;    // shuffle with PyTorch's randperm stream (DataLoaderOptions)
   int prefetch = 2;              // batches prepared ahead on a worker thread
   int64_t eval_batch_size = 1000;
-  data::Transform transform;     // training-time augmentation (empty: none)
-  LrSchedule lr_schedule;
+  data::Transform transform = {};  // training-time augmentation (empty: none)
+  LrSchedule lr_schedule = {};
   double weight_noise = 0;       // std of Gaussian noise on every weight during forward/backward
   double grad_clip_norm = 0;     // clip the global gradient L2 norm (0 = off)
   int64_t early_stopping_patience = 0;  // epochs without val-loss improvement (0 = off)
   double early_stopping_min_delta = 0;
   bool restore_best = true;      // after early stopping / at the end, load the best epoch's weights
-  std::string run_dir;           // metrics.csv + checkpoints here (empty = none)
+  std::string run_dir = {};      // metrics.csv + checkpoints here (empty = none)
   bool resume = false;           // continue from run_dir/checkpoint.safetensors
-  std::string config_text;       // stored in checkpoints so a run folder is self-describing
+  std::string config_text = {};  // stored in checkpoints so a run folder is self-describing
   ProgressMode progress = ProgressMode::None;
   std::ostream* log = nullptr;   // progress output (null: std::cerr)
   const std::atomic<bool>* stop_flag = nullptr;  // e.g. set by SIGINT: checkpoint and return

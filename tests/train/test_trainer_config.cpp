@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "nabla/io/config.hpp"
+#include "nabla/nn/init.hpp"
 #include "nabla/ops/elementwise.hpp"
 #include "nabla/ops/reduce.hpp"
 #include "nabla/train/experiment.hpp"
@@ -127,6 +128,35 @@ name = "mlp"
   EXPECT_EQ(e.data.test.size(), 40);
   EXPECT_FALSE(e.data.val_is_test);
   EXPECT_EQ(e.data.input_shape, (Shape{1, 12, 12}));
+}
+
+// rng = "pytorch": the model gets PyTorch's default init for the seed (tests/nn/test_pytorch_init.cpp
+// checks the draws bit for bit) and the trainer shuffles with PyTorch's randperm stream.
+TEST(ExperimentConfig, PyTorchRngSelectsTorchInitAndOrder) {
+  const std::string base = R"(
+seed = 5
+[data]
+dataset = "synthetic"
+train_size = 64
+test_size = 32
+[model]
+name = "mlp"
+)";
+  train::Experiment own = train::make_experiment(parse(base));
+  train::Experiment torch = train::make_experiment(parse("rng = \"pytorch\"\n" + base));
+  EXPECT_FALSE(own.options.pytorch_order);
+  EXPECT_TRUE(torch.options.pytorch_order);
+  EXPECT_NE(own.net->named_parameters()[0].second.to_vector<float>(),
+            torch.net->named_parameters()[0].second.to_vector<float>());
+  // The same architecture built with nabla's init (own parameters), re-drawn from the stream.
+  nn::init::pytorch_default_init_(*own.net, 5);
+  for (const auto& [name, t] : torch.net->named_parameters())
+    EXPECT_EQ(t.to_vector<float>(), own.net->state_dict().at(name).to_vector<float>()) << name;
+
+  std::string msg = error_of([&] { train::make_experiment(parse("rng = \"numpy\"\n" + base)); });
+  EXPECT_NE(msg.find("rng"), std::string::npos) << msg;
+  msg = error_of([&] { train::make_experiment(parse("rng = \"pytorch\"\n" + base + "init = \"he_normal\"\n")); });
+  EXPECT_NE(msg.find("he_normal"), std::string::npos) << msg;
 }
 
 }  // namespace
