@@ -6,7 +6,9 @@
 
 Reads the same config as `nabla train` (model name lenet|mlp or a `layers` list, optimizer,
 schedule, label smoothing, augmentation, validation split) and prints one line per epoch with the
-same fields as nabla's plain progress lines, then a SUMMARY line.
+same fields as nabla's plain progress lines, then a SUMMARY line. PyTorch always draws from its
+own streams (init after torch.manual_seed(seed), shuffles from a Generator seeded with seed);
+a config with rng = "pytorch" makes nabla draw exactly the same, so the runs pair up seed by seed.
 Timing follows shared/anchors/torch_lenet.py: the IDX files are decoded once into float32 [0,1]
 tensors (not timed); epoch time is the training loop only (batch gather, forward, backward, step);
 evaluation is timed separately. Needs Debian's python3-torch (use /usr/bin/python3).

@@ -74,9 +74,10 @@ TEST(RecipeParity, LeNetFloat64LossesMatchPyTorchStepByStep) {
 }
 
 // The whole `nabla train` path (config -> Experiment -> Trainer with its shuffling DataLoader),
-// not just the maths: PyTorch replayed nabla's initial weights and nabla's sample order for
-// seed 0 (scripts/fixtures/make_trainer_parity_fixture.py). In float64 the two agree to rounding
-// for the whole epoch (938 steps checked by hand); the test checks the first 300.
+// not just the maths: PyTorch replayed the initial weights and the sample order nabla's loader
+// produced for seed 0 and the config's rng (scripts/fixtures/make_trainer_parity_fixture.py).
+// In float64 the two agree to rounding for the whole epoch (938 steps checked by hand); the test
+// checks the first 300.
 TEST(RecipeParity, LeNetTrainerFloat64FollowsPyTorchOnTheLoadersOrder) {
   if (!data::FashionMnist::available()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
   io::Metadata meta;
@@ -84,6 +85,7 @@ TEST(RecipeParity, LeNetTrainerFloat64FollowsPyTorchOnTheLoadersOrder) {
   const int64_t steps = std::stoll(meta.at("steps"));
   io::Config cfg = io::Config::load(std::string(NABLA_SOURCE_DIR) + "/configs/lenet_fashion.toml");
   cfg.set("seed", meta.at("seed"));
+  cfg.set("rng", "\"" + meta.at("rng") + "\"");
   train::Experiment e = train::make_experiment(cfg);
   io::TensorMap init;
   for (const auto& [k, v] : fx)
