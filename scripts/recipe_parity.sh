@@ -21,11 +21,4 @@ for s in $seeds; do
   printf "%-6s %-12s %-12s %-12s %-12s\n" "$s" "$na" "$ta" "$ne" "${te:-?}"
   echo "$na $ta" >>"$out/acc"
 done
-python3 - "$out/acc" <<'PY'
-import statistics, sys
-rows = [tuple(map(float, l.split())) for l in open(sys.argv[1])]
-for i, name in enumerate(("nabla", "torch")):
-    v = [r[i] for r in rows]
-    sd = statistics.stdev(v) if len(v) > 1 else 0.0
-    print(f"{name}: mean {statistics.mean(v):.4f} +/- {sd:.4f} over {len(v)} seeds, min {min(v):.4f} max {max(v):.4f}")
-PY
+python3 scripts/seed_stats.py "$out/acc"
