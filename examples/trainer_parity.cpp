@@ -2,14 +2,14 @@
 // a sample order that PyTorch can share, so a whole training run (not just the 100 steps of
 // tests/train/test_recipe_parity.cpp) can be compared with scripts/torch_train.py.
 //
-//   build/examples/trainer_parity configs/lenet_fashion.toml DIR [--seed S] [--init FILE] [--float64] [--set K=V]
-//                              [--dump-only]
+//   build/examples/trainer_parity CONFIG DIR [--seed S] [--init FILE] [--float64] [--set K=V]
+//                                 [--dump-only]
 //
-// --dump-only writes the two files below and stops.
 // Writes DIR/init.safetensors (the weights training starts from) and DIR/order.safetensors (the
-// trainer's per-epoch sample order, `epoch.E` int64), trains with the Trainer and prints one line
-// per epoch; DIR/steps.txt gets every step's loss. Then `scripts/torch_train.py CONFIG --init DIR/init.safetensors --order
-// DIR/order.safetensors [--float64]` trains PyTorch from the same start on the same batches.
+// trainer's per-epoch sample order, `epoch.E` int64); --dump-only stops there. Otherwise trains
+// with the Trainer, prints one line per epoch and writes every step's loss to DIR/steps.txt.
+// Then `scripts/torch_train.py CONFIG --init DIR/init.safetensors --order DIR/order.safetensors
+// [--float64] [--step-log FILE]` trains PyTorch from the same start on the same batches.
 // --init loads weights (e.g. PyTorch's, written by torch_train.py --save-init) instead of the
 // config's seeded init. --float64 trains in double precision, where both sides should agree
 // closely for whole epochs; in float32 rounding differences grow and the runs drift apart.
@@ -39,33 +39,37 @@ class StepLog : public train::Callback {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: trainer_parity CONFIG DIR [--seed S] [--init FILE] [--float64] [--set K=V] [--dump-only]\n");
+    std::fprintf(stderr,
+                 "usage: trainer_parity CONFIG DIR [--seed S] [--init FILE] [--float64] [--set K=V] [--dump-only]\n");
     return 2;
   }
   std::string init_file;
   bool f64 = false, dump_only = false;
-  io::Config cfg = io::Config::load(argv[1]);
-  for (int i = 3; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--seed" && i + 1 < argc) cfg.set("seed", argv[++i]);
-    else if (a == "--init" && i + 1 < argc) init_file = argv[++i];
-    else if (a == "--float64") f64 = true;
-    else if (a == "--dump-only") dump_only = true;
-    else if (a == "--set" && i + 1 < argc) {
-      const std::string kv = argv[++i];
-      const auto eq = kv.find('=');
-      if (eq == std::string::npos) {
-        std::fprintf(stderr, "trainer_parity: --set wants KEY=VALUE, got '%s'\n", kv.c_str());
+  try {
+    io::Config cfg = io::Config::load(argv[1]);
+    for (int i = 3; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (a == "--seed" && i + 1 < argc) {
+        cfg.set("seed", argv[++i]);
+      } else if (a == "--init" && i + 1 < argc) {
+        init_file = argv[++i];
+      } else if (a == "--float64") {
+        f64 = true;
+      } else if (a == "--dump-only") {
+        dump_only = true;
+      } else if (a == "--set" && i + 1 < argc) {
+        const std::string kv = argv[++i];
+        const auto eq = kv.find('=');
+        if (eq == std::string::npos) {
+          std::fprintf(stderr, "trainer_parity: --set wants KEY=VALUE, got '%s'\n", kv.c_str());
+          return 2;
+        }
+        cfg.set(kv.substr(0, eq), kv.substr(eq + 1));
+      } else {
+        std::fprintf(stderr, "trainer_parity: unknown argument '%s'\n", a.c_str());
         return 2;
       }
-      cfg.set(kv.substr(0, eq), kv.substr(eq + 1));
     }
-    else {
-      std::fprintf(stderr, "trainer_parity: unknown argument '%s'\n", a.c_str());
-      return 2;
-    }
-  }
-  try {
     const std::string dir = argv[2];
     std::filesystem::create_directories(dir);
     train::Experiment e = train::make_experiment(cfg);

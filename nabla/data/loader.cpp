@@ -1,9 +1,9 @@
 #include "nabla/data/loader.hpp"
 
-#include "nabla/core/torch_random.hpp"
-
 #include <algorithm>
 #include <numeric>
+
+#include "nabla/core/torch_random.hpp"
 
 namespace nabla::data {
 namespace {

@@ -7,11 +7,11 @@
 // symmetry never breaks; Xavier keeps activation variance constant for tanh/sigmoid layers,
 // He (Kaiming) does the same for ReLU by doubling the variance.
 #pragma once
-#include "nabla/nn/module.hpp"
 #include <utility>
 
 #include "nabla/core/random.hpp"
 #include "nabla/core/tensor.hpp"
+#include "nabla/nn/module.hpp"
 
 namespace nabla::nn::init {
 

@@ -37,7 +37,6 @@ struct Metric {
 };
 enum class XAxis { Epoch, Images, Seconds };
 
-
 std::vector<double> x_values(const ComparedRun& r, XAxis axis) {
   std::vector<double> x;
   double seconds = 0;
