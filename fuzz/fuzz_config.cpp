@@ -1,6 +1,6 @@
 // libFuzzer: TOML text -> parse_config; a parsed document must serialise to TOML that parses
 // back to the same text (checkpoints store configs this way). The first line is also tried as
-// a --set override on the parsed document.
+// a --set override on the parsed document, whose result must read back as well.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -37,8 +37,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   try {
     cfg.apply_override(text.substr(0, text.find('\n')));
-    (void)cfg.to_toml();
   } catch (const nabla::Error&) {
+    return 0;
+  }
+  // An accepted override must leave a document that still reads back (checkpoints store it).
+  const std::string after = cfg.to_toml();
+  try {
+    (void)nabla::io::parse_config(after, "override.toml");
+  } catch (const nabla::Error& e) {
+    std::fprintf(stderr, "config after --set does not parse: %s\n%s\n", e.what(), after.c_str());
+    std::abort();
   }
   return 0;
 }

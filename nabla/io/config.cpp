@@ -121,6 +121,30 @@ size_t edit_distance(const std::string& a, const std::string& b) {
   return prev[b.size()];
 }
 
+// What toml++ 3.3 reads but cannot write back so that it reads again (found by fuzz/fuzz_config):
+// quoted keys holding a tab or a single quote come out bare, and values nested deeper than its
+// parse limit of 256 (dotted keys or [[a.b.c]] headers nest without brackets) come out as inline
+// tables that exceed it. No config needs either, so both are refused on reading: a checkpoint's
+// stored config must always read back.
+constexpr int kMaxConfigDepth = 64;
+
+void check_keys(const toml::node& n, const std::string& source, int depth = 0) {
+  if (depth > kMaxConfigDepth)
+    throw IoError(source + ": tables or arrays nested deeper than " + std::to_string(kMaxConfigDepth) +
+                  " levels are not supported");
+  if (const toml::table* t = n.as_table()) {
+    for (const auto& [k, v] : *t) {
+      const std::string_view key = k.str();
+      if (key.find_first_of("\t'") != std::string_view::npos)
+        throw IoError(source + ":" + std::to_string(k.source().begin.line) +
+                      ": key with a tab or a single quote in it is not supported: \"" + std::string(key) + "\"");
+      check_keys(v, source, depth + 1);
+    }
+  } else if (const toml::array* a = n.as_array()) {
+    for (const toml::node& e : *a) check_keys(e, source, depth + 1);
+  }
+}
+
 void collect_leaves(const toml::node& n, const std::string& path, std::vector<std::string>& out) {
   if (const toml::table* t = n.as_table()) {
     for (const auto& [k, v] : *t) {
@@ -169,6 +193,7 @@ Config Config::parse(const std::string& text, const std::string& source) {
        << ": invalid TOML: " << e.description();
     throw IoError(os.str());
   }
+  check_keys(c.state_->root, source);
   return c;
 }
 
@@ -363,7 +388,11 @@ std::vector<std::string> Config::keys(const std::string& table) const {
 void Config::set(const std::string& key_in, const std::string& value) {
   const std::string key = full_key(key_in);
   const std::vector<Segment> segs = split_key(key);
+  for (const Segment& s : segs)
+    if (s.key.find_first_of("\t'") != std::string::npos)
+      throw IoError("--set " + key + ": key with a tab or a single quote in it is not supported");
   toml::table parsed = parse_value(key, value);
+  check_keys(parsed, "--set " + key, static_cast<int>(segs.size()) - 1);  // the whole path counts
   toml::node& fresh = *parsed.get("v");
 
   // Walk to the parent, creating missing tables.

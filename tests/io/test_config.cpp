@@ -192,3 +192,24 @@ TEST(Config, StringsWithTripleQuotesSurviveSerialisation) {
   EXPECT_EQ(back.get_string("t"), "6wo''''''");
   EXPECT_EQ(back.get_string("u"), "a\nb\tc");
 }
+
+TEST(Config, KeysThatWouldNotReadBackAreRefused) {
+  // Found by fuzz/fuzz_config: toml++ writes quoted keys holding a tab or a single quote back
+  // out bare, and the result does not parse (a checkpoint's config must always read back).
+  for (const std::string text : {"\"a\tb\" = 1\n", "[t.\"c'd\"]\nx = 1\n", "v = { \"e'f\" = 2 }\n",
+                                 "x = [ { \"g\th\" = 1 } ]\n"}) {
+    const std::string err = error_of([&] { io::parse_config(text, "k.toml"); });
+    EXPECT_NE(err.find("single quote"), std::string::npos) << text << " -> " << err;
+  }
+  Config c = io::parse_config("\"qu.key\" = true\n\"sp ace\" = 1\n");  // other quoted keys still work
+  EXPECT_EQ(io::parse_config(c.to_toml()).to_toml(), c.to_toml());
+  EXPECT_NE(error_of([&] { c.set("a'b", "1"); }).find("single quote"), std::string::npos);
+  EXPECT_NE(error_of([&] { c.set("x", "{ \"a'b\" = 1 }"); }).find("single quote"), std::string::npos);
+
+  // Dotted keys nest without brackets; toml++ writes them back as inline tables past its limit.
+  std::string deep = "k";
+  for (int i = 0; i < 100; ++i) deep += ".k";
+  EXPECT_NE(error_of([&] { io::parse_config(deep + " = 1\n"); }).find("nested deeper"), std::string::npos);
+  EXPECT_NE(error_of([&] { c.set(deep, "1"); }).find("nested deeper"), std::string::npos);
+  EXPECT_NO_THROW(io::parse_config("a.b.c.d = 1\n"));
+}
