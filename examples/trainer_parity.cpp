@@ -76,9 +76,9 @@ int main(int argc, char** argv) {
     if (!init_file.empty()) e.net->load_state_dict(io::load_safetensors(init_file));
     io::save_safetensors(dir + "/init.safetensors", e.net->state_dict());
 
-    data::DataLoader probe(e.data.train, {.batch_size = e.options.batch_size, .shuffle = e.options.shuffle,
-                                          .seed = e.options.seed, .prefetch = 0,
-                                          .pytorch_order = e.options.pytorch_order});
+    data::DataLoaderOptions lo = train::loader_options(e.options);
+    lo.prefetch = 0;  // only epoch_order() is asked
+    data::DataLoader probe(e.data.train, lo);
     io::TensorMap orders;
     for (int64_t ep = 0; ep < e.options.epochs; ++ep) {
       std::vector<int64_t> o = probe.epoch_order(ep);

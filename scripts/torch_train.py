@@ -172,6 +172,8 @@ def main():
     ap.add_argument("--json", default=None)
     ap.add_argument("--init", default=None, help="start from these weights (safetensors, e.g. trainer_parity's)")
     ap.add_argument("--order", default=None, help="per-epoch sample order (safetensors epoch.E, 0-based)")
+    ap.add_argument("--order-seed", type=int, default=None,
+                    help="seed the shuffling generator with this instead of the init seed (decoupled draws)")
     ap.add_argument("--float64", action="store_true", help="train and evaluate in double precision")
     ap.add_argument("--step-log", default=None, help="write every step's loss here, one per line")
     ap.add_argument("--save-init", default=None, help="write the initial weights here (safetensors)")
@@ -189,7 +191,7 @@ def main():
     xte, yte = data["test"]
     if dcfg.get("scale", "unit") == "standard":
         xtr, xte = (xtr - 0.2860) / 0.3530, (xte - 0.2860) / 0.3530
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed if args.order_seed is None else args.order_seed)
     if dcfg.get("validation", "test") == "holdout":
         perm = torch.randperm(xtr.shape[0], generator=gen)
         nval = dcfg.get("val_size", 5000)

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "nabla/core/error.hpp"
 
@@ -128,6 +129,8 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 // stored config must always read back.
 constexpr int kMaxConfigDepth = 64;
 
+bool unwritable_key(std::string_view key) { return key.find_first_of("\t'") != std::string_view::npos; }
+
 void check_keys(const toml::node& n, const std::string& source, int depth = 0) {
   if (depth > kMaxConfigDepth)
     throw IoError(source + ": tables or arrays nested deeper than " + std::to_string(kMaxConfigDepth) +
@@ -135,7 +138,7 @@ void check_keys(const toml::node& n, const std::string& source, int depth = 0) {
   if (const toml::table* t = n.as_table()) {
     for (const auto& [k, v] : *t) {
       const std::string_view key = k.str();
-      if (key.find_first_of("\t'") != std::string_view::npos)
+      if (unwritable_key(key))
         throw IoError(source + ":" + std::to_string(k.source().begin.line) +
                       ": key with a tab or a single quote in it is not supported: \"" + std::string(key) + "\"");
       check_keys(v, source, depth + 1);
@@ -389,7 +392,7 @@ void Config::set(const std::string& key_in, const std::string& value) {
   const std::string key = full_key(key_in);
   const std::vector<Segment> segs = split_key(key);
   for (const Segment& s : segs)
-    if (s.key.find_first_of("\t'") != std::string::npos)
+    if (unwritable_key(s.key))
       throw IoError("--set " + key + ": key with a tab or a single quote in it is not supported");
   toml::table parsed = parse_value(key, value);
   check_keys(parsed, "--set " + key, static_cast<int>(segs.size()) - 1);  // the whole path counts

@@ -14,6 +14,18 @@
 
 namespace nabla::train {
 
+data::DataLoaderOptions loader_options(const TrainerOptions& o) {
+  data::DataLoaderOptions lo;
+  lo.batch_size = o.batch_size == 0 ? 1 : o.batch_size;
+  lo.full_batch = o.batch_size == 0;
+  lo.shuffle = o.shuffle;
+  lo.drop_last = o.drop_last;
+  lo.seed = o.seed;
+  lo.pytorch_order = o.pytorch_order;
+  lo.prefetch = o.prefetch;
+  return lo;
+}
+
 double now_seconds() {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();
@@ -60,15 +72,7 @@ History Trainer::fit(nn::Module& net, optim::Optimizer& opt, const LossFn& loss,
   st.options = &o;
   st.history = &history;
 
-  data::DataLoaderOptions lo;
-  lo.batch_size = o.batch_size == 0 ? 1 : o.batch_size;
-  lo.full_batch = o.batch_size == 0;
-  lo.shuffle = o.shuffle;
-  lo.drop_last = o.drop_last;
-  lo.seed = o.seed;
-  lo.pytorch_order = o.pytorch_order;
-  lo.prefetch = o.prefetch;
-  data::DataLoader loader(train_data, lo, o.transform);
+  data::DataLoader loader(train_data, loader_options(o), o.transform);
   st.steps_per_epoch = loader.num_batches();
   NABLA_CHECK(st.steps_per_epoch > 0, "Trainer::fit", "no batches: ", train_data.size(),
               " samples with batch_size ", o.batch_size, " and drop_last");

@@ -22,6 +22,7 @@
 #include "nabla/core/error.hpp"
 #include "nabla/core/tensor.hpp"
 #include "nabla/data/dataset.hpp"
+#include "nabla/data/loader.hpp"
 #include "nabla/data/transforms.hpp"
 #include "nabla/nn/module.hpp"
 #include "nabla/optim/optimizer.hpp"
@@ -143,6 +144,10 @@ class Trainer {
   TrainerOptions options_;
   std::vector<std::shared_ptr<Callback>> extra_callbacks_;
 };
+
+// The DataLoader options fit() trains with (its order, batches, prefetch), so tools that need
+// the same sample order (examples/trainer_parity.cpp) build it the same way.
+data::DataLoaderOptions loader_options(const TrainerOptions& options);
 
 // Steady-clock seconds, for timings.
 double now_seconds();
