@@ -10,10 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake ninja-build ccache pkg-config
-  libopenblas-openmp-dev libdnnl-dev zlib1g-dev libstb-dev libtomlplusplus-dev
+  libopenblas-openmp-dev libdnnl-dev ocl-icd-opencl-dev zlib1g-dev libstb-dev libtomlplusplus-dev
   nlohmann-json3-dev libcli11-dev libonnx-dev libprotobuf-dev protobuf-compiler
   libgtest-dev googletest libbenchmark-dev
-  dataset-fashion-mnist libonnx-testdata gnuplot-nox chromium clang libclang-rt-14-dev)
+  dataset-fashion-mnist libonnx-testdata gnuplot-nox chromium clang libclang-rt-14-dev python3)
 BENCH_PACKAGES=(python3-torch)
 
 jobs=$(nproc 2>/dev/null || echo 2)
