@@ -6,6 +6,7 @@
 #   ./nabla.sh fuzz [S]    build the libFuzzer targets with clang and run each for S seconds
 #   ./nabla.sh bench       Google Benchmark + the side-by-side comparison with PyTorch
 #   ./nabla.sh setup       only install the Debian packages
+# NABLA_CMAKE_ARGS adds CMake options to every build (CI's asan build: -DNABLA_NATIVE=OFF).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -33,7 +34,8 @@ install_packages() {
 
 configure_build() {  # dir, extra cmake args...
   local dir=$1; shift
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@"
+  # shellcheck disable=SC2086  # NABLA_CMAKE_ARGS is a list of options
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" ${NABLA_CMAKE_ARGS:-}
   cmake --build "$dir" -j "$jobs"
 }
 
@@ -46,6 +48,7 @@ case "$cmd" in
     install_packages "${PACKAGES[@]}"
     configure_build build -DNABLA_BUILD_BENCH=ON
     python3 scripts/check_layers.py
+    python3 scripts/check_concepts.py  # every file docs/CONCEPTS.md names still exists
     # OpenBLAS and our OpenMP share one pool; 2 threads on this machine
     (cd build && OMP_NUM_THREADS=$jobs OMP_WAIT_POLICY=passive ctest --output-on-failure -j 1 --timeout 600) ;;
   asan)
