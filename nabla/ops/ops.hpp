@@ -5,6 +5,7 @@
 #include "nabla/core/parallel.hpp"
 #include "nabla/core/tensor.hpp"
 #include "nabla/ops/activation.hpp"
+#include "nabla/ops/compare.hpp"
 #include "nabla/ops/conv.hpp"
 #include "nabla/ops/dropout.hpp"
 #include "nabla/ops/elementwise.hpp"
