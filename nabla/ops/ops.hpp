@@ -12,6 +12,7 @@
 #include "nabla/ops/loss.hpp"
 #include "nabla/ops/matmul.hpp"
 #include "nabla/ops/norm.hpp"
+#include "nabla/ops/pad.hpp"
 #include "nabla/ops/pool.hpp"
 #include "nabla/ops/reduce.hpp"
 #include "nabla/ops/shape.hpp"
