@@ -46,15 +46,16 @@ void check_bias(const char* op, const Tensor& b, int64_t k) {
 kernels::Conv2dParams conv2d_params(const char* op, const Shape& xs, const Shape& ws,
                                     const Conv2dOptions& o) {
   check_hyper(op, o.stride, o.dilation, o.groups);
-  const Conv2dPadding& pd = o.padding;
+  NABLA_CHECK(ws.size() == 4, op,
+              "expected a weight of shape (out_channels, in_channels/groups, KH, KW), got ",
+              shape_str(ws));
+  const Conv2dPadding pd =
+      conv2d_explicit_padding(o.padding, {ws[2], ws[3]}, o.stride, o.dilation, op);
   NABLA_CHECK(pd.top >= 0 && pd.bottom >= 0 && pd.left >= 0 && pd.right >= 0, op,
               "expected padding >= 0, got (top ", pd.top, ", bottom ", pd.bottom, ", left ",
               pd.left, ", right ", pd.right, ")");
   NABLA_CHECK(xs.size() == 4, op, "expected an input of shape (N, C, H, W) or (C, H, W), got ",
               shape_str(xs));
-  NABLA_CHECK(ws.size() == 4, op,
-              "expected a weight of shape (out_channels, in_channels/groups, KH, KW), got ",
-              shape_str(ws));
   kernels::Conv2dParams p;
   p.n = xs[0];
   p.c = xs[1];
@@ -191,6 +192,16 @@ Tensor conv2d_impl(const char* op, const Tensor& x, const Tensor& w, const Tenso
 }
 
 }  // namespace
+
+Conv2dPadding conv2d_explicit_padding(const Conv2dPadding& padding, Conv2dSize kernel,
+                                      Conv2dSize stride, Conv2dSize dilation, const char* op) {
+  if (!padding.same) return padding;
+  NABLA_CHECK(stride.h == 1 && stride.w == 1, op,
+              "padding \"same\" needs stride 1 (as in PyTorch), got stride (", stride.h, ", ",
+              stride.w, "); give the padding as numbers for a strided convolution");
+  const int64_t total_h = dilation.h * (kernel.h - 1), total_w = dilation.w * (kernel.w - 1);
+  return {total_h / 2, total_h - total_h / 2, total_w / 2, total_w - total_w / 2};
+}
 
 int64_t conv2d_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t padding,
                            int64_t dilation) {

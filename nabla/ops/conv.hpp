@@ -34,11 +34,19 @@ struct Conv2dSize {
   friend bool operator==(const Conv2dSize&, const Conv2dSize&) = default;
 };
 
-// Zero padding: `.padding = 2` (all sides), `{ph, pw}` (symmetric per axis, PyTorch's tuple) or
-// `{top, bottom, left, right}` (asymmetric, what PyTorch needs F.pad for; e.g. TF's "same").
+// PyTorch's padding="same": `.padding = kPaddingSame`. The output keeps the input's size (stride 1
+// only); the total padding D(K-1) per axis is split as PyTorch splits it, the odd row/column going
+// to the bottom/right.
+struct PaddingSame {};
+inline constexpr PaddingSame kPaddingSame{};
+
+// Zero padding: `.padding = 2` (all sides), `{ph, pw}` (symmetric per axis, PyTorch's tuple),
+// `{top, bottom, left, right}` (asymmetric, what PyTorch needs F.pad for) or kPaddingSame.
 struct Conv2dPadding {
   int64_t top = 0, bottom = 0, left = 0, right = 0;
+  bool same = false;  // the four numbers are resolved from the kernel size by the op
   constexpr Conv2dPadding() = default;
+  constexpr Conv2dPadding(PaddingSame) : same(true) {}  // NOLINT: implicit on purpose
   constexpr Conv2dPadding(int64_t all) : top(all), bottom(all), left(all), right(all) {}  // NOLINT
   constexpr Conv2dPadding(int64_t ph, int64_t pw) : top(ph), bottom(ph), left(pw), right(pw) {}
   constexpr Conv2dPadding(int64_t t, int64_t b, int64_t l, int64_t r)
@@ -84,6 +92,13 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bia
 
 // The notes' formula for one axis: (in + 2P - D(K-1) - 1) / S + 1, or with the two pads given
 // separately. Returns <= 0 when the kernel does not fit (conv2d rejects that).
+// The explicit padding for `padding` with this kernel: kPaddingSame becomes the split described
+// above (a nabla::Error naming `op` for stride > 1, as PyTorch); explicit paddings come back as
+// they are.
+Conv2dPadding conv2d_explicit_padding(const Conv2dPadding& padding, Conv2dSize kernel,
+                                      Conv2dSize stride, Conv2dSize dilation,
+                                      const char* op = "conv2d");
+
 int64_t conv2d_output_size(int64_t in, int64_t kernel, int64_t stride = 1, int64_t padding = 0,
                            int64_t dilation = 1);
 int64_t conv2d_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad_before,
