@@ -6,9 +6,9 @@
 
 #include "nabla/core/random.hpp"
 #include "nabla/nn/module.hpp"
-#include "nabla/nn/size2.hpp"
 #include "nabla/ops/conv.hpp"
 #include "nabla/ops/pad.hpp"
+#include "nabla/ops/size2.hpp"
 
 namespace nabla::nn {
 

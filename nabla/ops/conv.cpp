@@ -28,7 +28,7 @@ void check_float_pair(const char* op, const Tensor& x, const Tensor& w, const Te
                 dtype_name(x.dtype()), ", got ", dtype_name(b.dtype()));
 }
 
-void check_hyper(const char* op, Conv2dSize stride, Conv2dSize dilation, int64_t groups) {
+void check_hyper(const char* op, Size2 stride, Size2 dilation, int64_t groups) {
   NABLA_CHECK(stride.h >= 1 && stride.w >= 1, op, "expected stride >= 1, got (", stride.h, ", ",
               stride.w, ")");
   NABLA_CHECK(dilation.h >= 1 && dilation.w >= 1, op, "expected dilation >= 1, got (", dilation.h,
@@ -105,7 +105,7 @@ kernels::ConvTranspose2dParams conv_transpose2d_params(const Shape& xs, const Sh
   NABLA_CHECK(ws.size() == 4, op,
               "expected a weight of shape (in_channels, out_channels/groups, KH, KW), got ",
               shape_str(ws));
-  const Conv2dSize op_ = o.output_padding;
+  const Size2 op_ = o.output_padding;
   NABLA_CHECK(op_.h >= 0 && op_.w >= 0 && (op_.h < o.stride.h || op_.h < o.dilation.h) &&
                   (op_.w < o.stride.w || op_.w < o.dilation.w),
               op, "output_padding (", op_.h, ", ", op_.w,
@@ -193,8 +193,8 @@ Tensor conv2d_impl(const char* op, const Tensor& x, const Tensor& w, const Tenso
 
 }  // namespace
 
-Conv2dPadding conv2d_explicit_padding(const Conv2dPadding& padding, Conv2dSize kernel,
-                                      Conv2dSize stride, Conv2dSize dilation, const char* op) {
+Conv2dPadding conv2d_explicit_padding(const Conv2dPadding& padding, Size2 kernel, Size2 stride,
+                                      Size2 dilation, const char* op) {
   if (!padding.same) return padding;
   NABLA_CHECK(stride.h == 1 && stride.w == 1, op,
               "padding \"same\" needs stride 1 (as in PyTorch), got stride (", stride.h, ", ",

@@ -44,7 +44,7 @@ TEST(ConvPadding, MatchesPyTorchModules) {
       nn::Conv2dOptions o{
           .stride = {q[7], q[8]}, .dilation = {q[9], q[10]}, .groups = q[11], .padding_mode = mode};
       o.padding = q[2] ? Conv2dPadding(kPaddingSame) : Conv2dPadding(q[3], q[4]);
-      m = std::make_shared<nn::Conv2d>(w.size(1) * q[11], w.size(0), nn::Size2(q[5], q[6]), o);
+      m = std::make_shared<nn::Conv2d>(w.size(1) * q[11], w.size(0), Size2(q[5], q[6]), o);
     }
     m->to(DType::Float64);
     m->load_state_dict({{"weight", w}, {"bias", fixture_get(f, p + "b")}}, true);
