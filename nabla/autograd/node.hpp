@@ -57,6 +57,14 @@ bool any_requires_grad(const std::vector<Tensor>& inputs);
 Tensor record(const char* op, Tensor out, const std::vector<Tensor>& inputs, BackwardFn backward);
 
 // Runs reverse-mode accumulation from `root` with seed gradient `grad`.
+// Leaves accumulate into .grad as in PyTorch: a leaf without a gradient gets this one (a private
+// buffer), a leaf that has one gets this one added IN PLACE. So, for Tensor's grad methods
+// (declared in core/tensor.hpp):
+//   zero_grad()   drops .grad (undefined, not zeros): PyTorch 2's set_to_none=True default.
+//   set_grad(g)   does NOT copy: .grad becomes g itself, sharing its storage (like PyTorch's
+//                 `p.grad = g`), so a later backward, an optimizer's in-place update or gradient
+//                 clipping also changes g. Pass g.clone_data() to keep g. set_grad(Tensor())
+//                 is zero_grad(). Only the shape is checked.
 void run_backward(const Tensor& root, const Tensor& grad, bool retain_graph);
 
 // Gradients of `output` w.r.t. `inputs` without touching .grad (used by gradcheck and tests).

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "nabla/nn/init.hpp"
+#include "nabla/ops/pad.hpp"
 
 namespace nabla::nn {
 
@@ -19,8 +20,8 @@ void reset_conv(const Tensor& weight, const Tensor& bias, Generator* gen) {
   }
 }
 
-void check_conv_args(const char* op, int64_t in, int64_t out, Size2 k, Size2 stride,
-                     Size2 dilation, int64_t groups) {
+void check_conv_args(const char* op, int64_t in, int64_t out, Size2 k, Size2 stride, Size2 dilation,
+                     int64_t groups) {
   NABLA_CHECK(in > 0 && out > 0, op, "channel counts must be positive, got in = ", in,
               ", out = ", out);
   NABLA_CHECK(k.h > 0 && k.w > 0, op, "kernel size must be positive, got ", k.str());
@@ -31,7 +32,21 @@ void check_conv_args(const char* op, int64_t in, int64_t out, Size2 k, Size2 str
               ") must divide both in_channels (", in, ") and out_channels (", out, ")");
 }
 
+PadMode pad_mode_of(PaddingMode m) {
+  switch (m) {
+    case PaddingMode::Reflect:
+      return PadMode::Reflect;
+    case PaddingMode::Replicate:
+      return PadMode::Replicate;
+    case PaddingMode::Circular:
+      return PadMode::Circular;
+    default:
+      return PadMode::Constant;
+  }
+}
+
 std::string padding_str(const Conv2dPadding& p) {
+  if (p.same) return "'same'";
   if (p.top == p.bottom && p.left == p.right) return Size2(p.top, p.left).str();
   std::string s("(");
   for (int64_t v : {p.top, p.bottom, p.left}) {
@@ -44,10 +59,36 @@ std::string padding_str(const Conv2dPadding& p) {
 }
 }  // namespace
 
-Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size,
-               Conv2dOptions options)
+const char* padding_mode_name(PaddingMode mode) {
+  switch (mode) {
+    case PaddingMode::Zeros:
+      return "zeros";
+    case PaddingMode::Reflect:
+      return "reflect";
+    case PaddingMode::Replicate:
+      return "replicate";
+    case PaddingMode::Circular:
+      return "circular";
+  }
+  return "?";
+}
+
+PaddingMode padding_mode_from_name(const std::string& name) {
+  for (PaddingMode m :
+       {PaddingMode::Zeros, PaddingMode::Reflect, PaddingMode::Replicate, PaddingMode::Circular})
+    if (name == padding_mode_name(m)) return m;
+  NABLA_CHECK(false, "padding_mode", "unknown padding mode '", name,
+              "' (expected zeros, reflect, replicate or circular)");
+  return PaddingMode::Zeros;
+}
+
+Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, Conv2dOptions options)
     : in_(in_channels), out_(out_channels), kernel_(kernel_size), options_(options) {
   check_conv_args("Conv2d", in_, out_, kernel_, options.stride, options.dilation, options.groups);
+  pads_ =
+      conv2d_explicit_padding(options.padding, kernel_, options.stride, options.dilation, "Conv2d");
+  NABLA_CHECK(pads_.top >= 0 && pads_.bottom >= 0 && pads_.left >= 0 && pads_.right >= 0, "Conv2d",
+              "padding must be >= 0, got ", padding_str(pads_));
   weight = register_parameter("weight",
                               Tensor::empty({out_, in_ / options.groups, kernel_.h, kernel_.w}));
   if (options.bias) bias = register_parameter("bias", Tensor::empty({out_}));
@@ -57,11 +98,15 @@ Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size,
 void Conv2d::reset_parameters(Generator* gen) { reset_conv(weight, bias, gen); }
 
 Tensor Conv2d::forward(const Tensor& x) {
-  return conv2d(x, weight, bias,
-                nabla::Conv2dOptions{.stride = options_.stride,
-                                     .padding = options_.padding,
-                                     .dilation = options_.dilation,
-                                     .groups = options_.groups});
+  nabla::Conv2dOptions o{.stride = options_.stride,
+                         .padding = pads_,
+                         .dilation = options_.dilation,
+                         .groups = options_.groups};
+  if (options_.padding_mode == PaddingMode::Zeros) return conv2d(x, weight, bias, o);
+  o.padding = 0;
+  return conv2d(pad(x, {pads_.left, pads_.right, pads_.top, pads_.bottom},
+                    pad_mode_of(options_.padding_mode)),
+                weight, bias, o);
 }
 
 std::string Conv2d::extra_repr() const {
@@ -71,6 +116,55 @@ std::string Conv2d::extra_repr() const {
   if (!(options_.dilation == Size2(1))) s += ", dilation=" + options_.dilation.str();
   if (options_.groups != 1) s += ", groups=" + std::to_string(options_.groups);
   if (!bias.defined()) s += ", bias=false";
+  if (options_.padding_mode != PaddingMode::Zeros)
+    s += std::string(", padding_mode='") + padding_mode_name(options_.padding_mode) + "'";
+  return s;
+}
+
+Conv1d::Conv1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size,
+               Conv1dOptions options)
+    : in_(in_channels), out_(out_channels), kernel_(kernel_size), options_(options) {
+  check_conv_args("Conv1d", in_, out_, Size2(1, kernel_), Size2(1, options.stride),
+                  Size2(1, options.dilation), options.groups);
+  const Conv2dPadding p = conv2d_explicit_padding(
+      options.padding.same ? Conv2dPadding(kPaddingSame) : Conv2dPadding(0, options.padding.value),
+      Size2(1, kernel_), Size2(1, options.stride), Size2(1, options.dilation), "Conv1d");
+  pad_left_ = p.left;
+  pad_right_ = p.right;
+  NABLA_CHECK(pad_left_ >= 0, "Conv1d", "padding must be >= 0, got ", pad_left_);
+  weight = register_parameter("weight", Tensor::empty({out_, in_ / options.groups, kernel_}));
+  if (options.bias) bias = register_parameter("bias", Tensor::empty({out_}));
+  reset_parameters();
+}
+
+void Conv1d::reset_parameters(Generator* gen) { reset_conv(weight, bias, gen); }
+
+Tensor Conv1d::forward(const Tensor& x) {
+  nabla::Conv1dOptions o{.stride = options_.stride,
+                         .padding = pad_left_,
+                         .dilation = options_.dilation,
+                         .groups = options_.groups};
+  if (options_.padding_mode == PaddingMode::Zeros && pad_left_ == pad_right_)
+    return conv1d(x, weight, bias, o);
+  // asymmetric ("same" with an even kernel) or a non-zero mode: pad first, as PyTorch does
+  o.padding = 0;
+  return conv1d(pad(x, {pad_left_, pad_right_}, pad_mode_of(options_.padding_mode)), weight, bias,
+                o);
+}
+
+std::string Conv1d::extra_repr() const {
+  std::string s = std::to_string(in_) + ", " + std::to_string(out_) +
+                  ", kernel_size=" + std::to_string(kernel_) +
+                  ", stride=" + std::to_string(options_.stride);
+  if (options_.padding.same)
+    s += ", padding='same'";
+  else if (options_.padding.value != 0)
+    s += ", padding=" + std::to_string(options_.padding.value);
+  if (options_.dilation != 1) s += ", dilation=" + std::to_string(options_.dilation);
+  if (options_.groups != 1) s += ", groups=" + std::to_string(options_.groups);
+  if (!bias.defined()) s += ", bias=false";
+  if (options_.padding_mode != PaddingMode::Zeros)
+    s += std::string(", padding_mode='") + padding_mode_name(options_.padding_mode) + "'";
   return s;
 }
 

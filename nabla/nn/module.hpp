@@ -75,7 +75,11 @@ class Module {
   // fn(module) on every descendant first (depth first), then on this module, as PyTorch.
   void apply(const std::function<void(Module&)>& fn);
 
-  // Drops the .grad of every parameter.
+  // Drops the .grad of every parameter (grad() becomes an undefined tensor, not zeros): PyTorch
+  // 2's zero_grad(set_to_none=True) default. The next backward then writes a fresh gradient
+  // instead of adding to one; optimizers skip parameters without a gradient, so a parameter that
+  // took no part in the loss is not moved (not even by weight decay or momentum), as in PyTorch.
+  // Code that reads p.grad() after zero_grad() must handle the undefined tensor.
   void zero_grad();
 
   // Converts every floating parameter and buffer to `dtype` in place: the tensors keep their

@@ -30,6 +30,9 @@ BatchNorm::BatchNorm(int64_t num_features, BatchNormOptions options, int64_t min
                      int64_t max_dim)
     : num_features_(num_features), options_(options), min_dim_(min_dim), max_dim_(max_dim) {
   NABLA_CHECK(num_features > 0, "BatchNorm", "num_features must be positive, got ", num_features);
+  NABLA_CHECK(!options.momentum || (*options.momentum >= 0 && *options.momentum <= 1), "BatchNorm",
+              "momentum must be in [0, 1], got ", options.momentum.value_or(0),
+              " (std::nullopt gives the cumulative average)");
   if (options.affine) {
     weight = register_parameter("weight", Tensor::empty({num_features}));
     bias = register_parameter("bias", Tensor::empty({num_features}));
@@ -70,13 +73,18 @@ Tensor BatchNorm::forward(const Tensor& x) {
   // Batch statistics in training, and always when no running statistics are kept.
   const bool use_batch_stats = is_training() || !options_.track_running_stats;
   if (is_training()) count_batch(num_batches_tracked);
-  return batch_norm(x, running_mean, running_var, weight, bias, use_batch_stats,
-                    options_.momentum, options_.eps);
+  double factor = options_.momentum.value_or(0);
+  // momentum None: the n-th batch enters with weight 1/n, which keeps an exact running average
+  if (!options_.momentum && is_training() && num_batches_tracked.defined())
+    factor = 1.0 / num_batches_tracked.item();
+  return batch_norm(x, running_mean, running_var, weight, bias, use_batch_stats, factor,
+                    options_.eps);
 }
 
 std::string BatchNorm::extra_repr() const {
   return std::to_string(num_features_) + ", eps=" + fmt(options_.eps) +
-         ", momentum=" + fmt(options_.momentum) + ", affine=" + yes_no(options_.affine) +
+         ", momentum=" + (options_.momentum ? fmt(*options_.momentum) : std::string("None")) +
+         ", affine=" + yes_no(options_.affine) +
          ", track_running_stats=" + yes_no(options_.track_running_stats);
 }
 

@@ -2,19 +2,24 @@
 // ("weight", "bias", "running_mean", "running_var", "num_batches_tracked"), so state dicts
 // exchanged with PyTorch line up.
 #pragma once
+#include <optional>
+
 #include "nabla/nn/module.hpp"
 
 namespace nabla::nn {
 
 struct BatchNormOptions {
   double eps = 1e-5;
-  double momentum = 0.1;
+  // std::nullopt is PyTorch's momentum=None: the running statistics become the plain average of
+  // every batch seen so far (weight 1/num_batches_tracked for the newest one).
+  std::optional<double> momentum = 0.1;
   bool affine = true;               // learnable weight (ones) and bias (zeros)
   bool track_running_stats = true;  // keep running mean/var for eval
 };
 
 // Training: normalises with the batch statistics per channel and updates running_mean and the
-// UNBIASED running_var with `momentum`; eval: uses the running statistics.
+// UNBIASED running_var with `momentum` (or the cumulative average when it is nullopt); eval: uses
+// the running statistics.
 class BatchNorm : public Module {
  public:
   Tensor forward(const Tensor& x) override;

@@ -5,7 +5,6 @@
 namespace nabla::nn {
 
 namespace {
-Pool2dSize ps(Size2 s) { return Pool2dSize(s.h, s.w); }
 const char* yes_no(bool b) { return b ? "true" : "false"; }
 }  // namespace
 
@@ -17,10 +16,10 @@ MaxPool2d::MaxPool2d(Size2 kernel_size, MaxPool2dOptions options)
 }
 
 Tensor MaxPool2d::forward(const Tensor& x) {
-  return max_pool2d(x, {.kernel = ps(kernel_),
-                        .stride = ps(*options_.stride),
-                        .padding = ps(options_.padding),
-                        .dilation = ps(options_.dilation),
+  return max_pool2d(x, {.kernel = kernel_,
+                        .stride = *options_.stride,
+                        .padding = options_.padding,
+                        .dilation = options_.dilation,
                         .ceil_mode = options_.ceil_mode});
 }
 
@@ -38,9 +37,9 @@ AvgPool2d::AvgPool2d(Size2 kernel_size, AvgPool2dOptions options)
 }
 
 Tensor AvgPool2d::forward(const Tensor& x) {
-  return avg_pool2d(x, {.kernel = ps(kernel_),
-                        .stride = ps(*options_.stride),
-                        .padding = ps(options_.padding),
+  return avg_pool2d(x, {.kernel = kernel_,
+                        .stride = *options_.stride,
+                        .padding = options_.padding,
                         .ceil_mode = options_.ceil_mode,
                         .count_include_pad = options_.count_include_pad});
 }
@@ -52,14 +51,14 @@ std::string AvgPool2d::extra_repr() const {
 }
 
 Tensor AdaptiveAvgPool2d::forward(const Tensor& x) {
-  return adaptive_avg_pool2d(x, ps(output_size_));
+  return adaptive_avg_pool2d(x, output_size_);
 }
 std::string AdaptiveAvgPool2d::extra_repr() const {
   return "output_size=" + output_size_.str();
 }
 
 Tensor AdaptiveMaxPool2d::forward(const Tensor& x) {
-  return adaptive_max_pool2d(x, ps(output_size_));
+  return adaptive_max_pool2d(x, output_size_);
 }
 std::string AdaptiveMaxPool2d::extra_repr() const {
   return "output_size=" + output_size_.str();

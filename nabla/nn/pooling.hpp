@@ -3,7 +3,7 @@
 #include <optional>
 
 #include "nabla/nn/module.hpp"
-#include "nabla/nn/size2.hpp"
+#include "nabla/ops/size2.hpp"
 
 namespace nabla::nn {
 

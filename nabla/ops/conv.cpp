@@ -28,7 +28,7 @@ void check_float_pair(const char* op, const Tensor& x, const Tensor& w, const Te
                 dtype_name(x.dtype()), ", got ", dtype_name(b.dtype()));
 }
 
-void check_hyper(const char* op, Conv2dSize stride, Conv2dSize dilation, int64_t groups) {
+void check_hyper(const char* op, Size2 stride, Size2 dilation, int64_t groups) {
   NABLA_CHECK(stride.h >= 1 && stride.w >= 1, op, "expected stride >= 1, got (", stride.h, ", ",
               stride.w, ")");
   NABLA_CHECK(dilation.h >= 1 && dilation.w >= 1, op, "expected dilation >= 1, got (", dilation.h,
@@ -46,15 +46,16 @@ void check_bias(const char* op, const Tensor& b, int64_t k) {
 kernels::Conv2dParams conv2d_params(const char* op, const Shape& xs, const Shape& ws,
                                     const Conv2dOptions& o) {
   check_hyper(op, o.stride, o.dilation, o.groups);
-  const Conv2dPadding& pd = o.padding;
+  NABLA_CHECK(ws.size() == 4, op,
+              "expected a weight of shape (out_channels, in_channels/groups, KH, KW), got ",
+              shape_str(ws));
+  const Conv2dPadding pd =
+      conv2d_explicit_padding(o.padding, {ws[2], ws[3]}, o.stride, o.dilation, op);
   NABLA_CHECK(pd.top >= 0 && pd.bottom >= 0 && pd.left >= 0 && pd.right >= 0, op,
               "expected padding >= 0, got (top ", pd.top, ", bottom ", pd.bottom, ", left ",
               pd.left, ", right ", pd.right, ")");
   NABLA_CHECK(xs.size() == 4, op, "expected an input of shape (N, C, H, W) or (C, H, W), got ",
               shape_str(xs));
-  NABLA_CHECK(ws.size() == 4, op,
-              "expected a weight of shape (out_channels, in_channels/groups, KH, KW), got ",
-              shape_str(ws));
   kernels::Conv2dParams p;
   p.n = xs[0];
   p.c = xs[1];
@@ -104,7 +105,7 @@ kernels::ConvTranspose2dParams conv_transpose2d_params(const Shape& xs, const Sh
   NABLA_CHECK(ws.size() == 4, op,
               "expected a weight of shape (in_channels, out_channels/groups, KH, KW), got ",
               shape_str(ws));
-  const Conv2dSize op_ = o.output_padding;
+  const Size2 op_ = o.output_padding;
   NABLA_CHECK(op_.h >= 0 && op_.w >= 0 && (op_.h < o.stride.h || op_.h < o.dilation.h) &&
                   (op_.w < o.stride.w || op_.w < o.dilation.w),
               op, "output_padding (", op_.h, ", ", op_.w,
@@ -191,6 +192,16 @@ Tensor conv2d_impl(const char* op, const Tensor& x, const Tensor& w, const Tenso
 }
 
 }  // namespace
+
+Conv2dPadding conv2d_explicit_padding(const Conv2dPadding& padding, Size2 kernel, Size2 stride,
+                                      Size2 dilation, const char* op) {
+  if (!padding.same) return padding;
+  NABLA_CHECK(stride.h == 1 && stride.w == 1, op,
+              "padding \"same\" needs stride 1 (as in PyTorch), got stride (", stride.h, ", ",
+              stride.w, "); give the padding as numbers for a strided convolution");
+  const int64_t total_h = dilation.h * (kernel.h - 1), total_w = dilation.w * (kernel.w - 1);
+  return {total_h / 2, total_h - total_h / 2, total_w / 2, total_w - total_w / 2};
+}
 
 int64_t conv2d_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t padding,
                            int64_t dilation) {

@@ -11,52 +11,38 @@
 // the same rank back. The bias is optional: pass an undefined Tensor() for none.
 // Bad shapes throw nabla::Error naming the op, what was expected and what was given.
 #pragma once
-#include <concepts>
 #include <cstdint>
 
 #include "nabla/core/tensor.hpp"
+#include "nabla/ops/size2.hpp"
 
 namespace nabla {
 
-// A (height, width) pair; one number means both: `.stride = 2` or `.stride = {2, 1}`. Converts
-// from any pair type with .h and .w (e.g. nn::Size2).
-struct Conv2dSize {
-  int64_t h = 0, w = 0;
-  constexpr Conv2dSize() = default;
-  constexpr Conv2dSize(int64_t both) : h(both), w(both) {}  // NOLINT: implicit on purpose
-  constexpr Conv2dSize(int64_t h_, int64_t w_) : h(h_), w(w_) {}
-  template <class P>
-  requires requires(const P& p) {
-    { p.h } -> std::convertible_to<int64_t>;
-    { p.w } -> std::convertible_to<int64_t>;
-  }
-  constexpr Conv2dSize(const P& p) : h(p.h), w(p.w) {}  // NOLINT
-  friend bool operator==(const Conv2dSize&, const Conv2dSize&) = default;
-};
+// PyTorch's padding="same": `.padding = kPaddingSame`. The output keeps the input's size (stride 1
+// only); the total padding D(K-1) per axis is split as PyTorch splits it, the odd row/column going
+// to the bottom/right.
+struct PaddingSame {};
+inline constexpr PaddingSame kPaddingSame{};
 
-// Zero padding: `.padding = 2` (all sides), `{ph, pw}` (symmetric per axis, PyTorch's tuple) or
-// `{top, bottom, left, right}` (asymmetric, what PyTorch needs F.pad for; e.g. TF's "same").
+// Zero padding: `.padding = 2` (all sides), `{ph, pw}` (symmetric per axis, PyTorch's tuple),
+// `{top, bottom, left, right}` (asymmetric, what PyTorch needs F.pad for) or kPaddingSame.
 struct Conv2dPadding {
   int64_t top = 0, bottom = 0, left = 0, right = 0;
+  bool same = false;  // the four numbers are resolved from the kernel size by the op
   constexpr Conv2dPadding() = default;
+  constexpr Conv2dPadding(PaddingSame) : same(true) {}  // NOLINT: implicit on purpose
   constexpr Conv2dPadding(int64_t all) : top(all), bottom(all), left(all), right(all) {}  // NOLINT
   constexpr Conv2dPadding(int64_t ph, int64_t pw) : top(ph), bottom(ph), left(pw), right(pw) {}
   constexpr Conv2dPadding(int64_t t, int64_t b, int64_t l, int64_t r)
       : top(t), bottom(b), left(l), right(r) {}
-  constexpr Conv2dPadding(Conv2dSize s) : top(s.h), bottom(s.h), left(s.w), right(s.w) {}  // NOLINT
-  template <class P>
-  requires requires(const P& p) {
-    { p.h } -> std::convertible_to<int64_t>;
-    { p.w } -> std::convertible_to<int64_t>;
-  }
-  constexpr Conv2dPadding(const P& p) : Conv2dPadding(p.h, p.w) {}  // NOLINT
+  constexpr Conv2dPadding(Size2 s) : top(s.h), bottom(s.h), left(s.w), right(s.w) {}  // NOLINT
   friend bool operator==(const Conv2dPadding&, const Conv2dPadding&) = default;
 };
 
 struct Conv2dOptions {
-  Conv2dSize stride = 1;
+  Size2 stride = 1;
   Conv2dPadding padding = 0;
-  Conv2dSize dilation = 1;
+  Size2 dilation = 1;
   int64_t groups = 1;
 };
 
@@ -68,10 +54,10 @@ struct Conv1dOptions {
 };
 
 struct ConvTranspose2dOptions {
-  Conv2dSize stride = 1;
-  Conv2dSize padding = 0;         // removed from both sides of the output
-  Conv2dSize output_padding = 0;  // extra rows/cols at the bottom/right; < stride or < dilation
-  Conv2dSize dilation = 1;
+  Size2 stride = 1;
+  Size2 padding = 0;         // removed from both sides of the output
+  Size2 output_padding = 0;  // extra rows/cols at the bottom/right; < stride or < dilation
+  Size2 dilation = 1;
   int64_t groups = 1;
 };
 
@@ -84,6 +70,12 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bia
 
 // The notes' formula for one axis: (in + 2P - D(K-1) - 1) / S + 1, or with the two pads given
 // separately. Returns <= 0 when the kernel does not fit (conv2d rejects that).
+// The explicit padding for `padding` with this kernel: kPaddingSame becomes the split described
+// above (a nabla::Error naming `op` for stride > 1, as PyTorch); explicit paddings come back as
+// they are.
+Conv2dPadding conv2d_explicit_padding(const Conv2dPadding& padding, Size2 kernel, Size2 stride,
+                                      Size2 dilation, const char* op = "conv2d");
+
 int64_t conv2d_output_size(int64_t in, int64_t kernel, int64_t stride = 1, int64_t padding = 0,
                            int64_t dilation = 1);
 int64_t conv2d_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad_before,

@@ -20,7 +20,7 @@ std::string pair_str(int64_t h, int64_t w) {
   os << "(" << h << ", " << w << ")";
   return os.str();
 }
-std::string pair_str(Pool2dSize s) { return pair_str(s.h, s.w); }
+std::string pair_str(Size2 s) { return pair_str(s.h, s.w); }
 
 // A 2-D pooling input: (N,C,H,W), or (C,H,W) seen as N = 1.
 struct PoolInput {
@@ -53,10 +53,10 @@ PoolInput check_input(const Tensor& x, const char* op) {
 }
 
 // kernel/stride/padding/dilation checks and the output size, as PyTorch's pool2d_shape_check.
-kernels::Pool2dParams window_params(const PoolInput& in, Pool2dSize kernel,
-                                    const std::optional<Pool2dSize>& stride_opt, Pool2dSize pad,
-                                    Pool2dSize dilation, bool ceil_mode, const char* op) {
-  const Pool2dSize stride = stride_opt.value_or(kernel);
+kernels::Pool2dParams window_params(const PoolInput& in, Size2 kernel,
+                                    const std::optional<Size2>& stride_opt, Size2 pad,
+                                    Size2 dilation, bool ceil_mode, const char* op) {
+  const Size2 stride = stride_opt.value_or(kernel);
   NABLA_CHECK(kernel.h > 0 && kernel.w > 0, op, "expected a kernel size > 0, got ", pair_str(kernel));
   NABLA_CHECK(stride.h > 0 && stride.w > 0, op, "expected a stride > 0, got ", pair_str(stride));
   NABLA_CHECK(dilation.h > 0 && dilation.w > 0, op, "expected a dilation > 0, got ",
@@ -85,7 +85,7 @@ kernels::Pool2dParams max_params(const PoolInput& in, const MaxPool2dOptions& op
 
 kernels::Pool2dParams avg_params(const PoolInput& in, const AvgPool2dOptions& opt, const char* op) {
   kernels::Pool2dParams p =
-      window_params(in, opt.kernel, opt.stride, opt.padding, Pool2dSize(1), opt.ceil_mode, op);
+      window_params(in, opt.kernel, opt.stride, opt.padding, Size2(1), opt.ceil_mode, op);
   NABLA_CHECK(!opt.divisor_override || *opt.divisor_override != 0, op,
               "expected a non-zero divisor_override, got 0");
   p.count_include_pad = opt.count_include_pad;
@@ -93,7 +93,7 @@ kernels::Pool2dParams avg_params(const PoolInput& in, const AvgPool2dOptions& op
   return p;
 }
 
-kernels::AdaptivePool2dParams adaptive_params(const PoolInput& in, Pool2dSize out, const char* op) {
+kernels::AdaptivePool2dParams adaptive_params(const PoolInput& in, Size2 out, const char* op) {
   NABLA_CHECK(out.h >= 1 && out.w >= 1, op, "expected an output size >= 1, got ", pair_str(out));
   kernels::AdaptivePool2dParams p;
   p.batch = in.batch, p.channels = in.channels, p.in_h = in.h, p.in_w = in.w;
@@ -201,13 +201,13 @@ Tensor avg_pool2d_impl(const Tensor& x, const AvgPool2dOptions& opt, const char*
   return avg_like(op, x, in, avg_params(in, opt, op));
 }
 
-std::pair<Tensor, Tensor> adaptive_max_impl(const Tensor& x, Pool2dSize out, bool want_indices,
+std::pair<Tensor, Tensor> adaptive_max_impl(const Tensor& x, Size2 out, bool want_indices,
                                             const char* op) {
   const PoolInput in = check_input(x, op);
   return max_like(op, x, in, adaptive_params(in, out, op), want_indices, MaxForward{}, MaxBackward{});
 }
 
-Tensor adaptive_avg_impl(const Tensor& x, Pool2dSize out, const char* op) {
+Tensor adaptive_avg_impl(const Tensor& x, Size2 out, const char* op) {
   const PoolInput in = check_input(x, op);
   return avg_like(op, x, in, adaptive_params(in, out, op));
 }
@@ -233,7 +233,7 @@ Shape avg_pool2d_output_shape(const Shape& input, const AvgPool2dOptions& opt) {
   return in.output_shape(p.out_h, p.out_w);
 }
 
-Shape adaptive_pool2d_output_shape(const Shape& input, Pool2dSize output_size) {
+Shape adaptive_pool2d_output_shape(const Shape& input, Size2 output_size) {
   const PoolInput in = check_input_shape(input, "adaptive_pool2d");
   const auto p = adaptive_params(in, output_size, "adaptive_pool2d");
   return in.output_shape(p.out_h, p.out_w);
@@ -251,15 +251,15 @@ Tensor avg_pool2d(const Tensor& x, const AvgPool2dOptions& opt) {
   return avg_pool2d_impl(x, opt, "avg_pool2d");
 }
 
-Tensor adaptive_avg_pool2d(const Tensor& x, Pool2dSize output_size) {
+Tensor adaptive_avg_pool2d(const Tensor& x, Size2 output_size) {
   return adaptive_avg_impl(x, output_size, "adaptive_avg_pool2d");
 }
 
-Tensor adaptive_max_pool2d(const Tensor& x, Pool2dSize output_size) {
+Tensor adaptive_max_pool2d(const Tensor& x, Size2 output_size) {
   return adaptive_max_impl(x, output_size, false, "adaptive_max_pool2d").first;
 }
 
-std::pair<Tensor, Tensor> adaptive_max_pool2d_with_indices(const Tensor& x, Pool2dSize output_size) {
+std::pair<Tensor, Tensor> adaptive_max_pool2d_with_indices(const Tensor& x, Size2 output_size) {
   return adaptive_max_impl(x, output_size, true, "adaptive_max_pool2d_with_indices");
 }
 
@@ -272,7 +272,7 @@ Tensor global_max_pool2d(const Tensor& x) {
 Tensor max_pool1d(const Tensor& x, const MaxPool1dOptions& opt) {
   check_input_1d(x, "max_pool1d");
   MaxPool2dOptions o2{.kernel = {1, opt.kernel},
-                      .stride = Pool2dSize{1, opt.stride.value_or(opt.kernel)},
+                      .stride = Size2{1, opt.stride.value_or(opt.kernel)},
                       .padding = {0, opt.padding},
                       .dilation = {1, opt.dilation},
                       .ceil_mode = opt.ceil_mode};
@@ -283,7 +283,7 @@ Tensor max_pool1d(const Tensor& x, const MaxPool1dOptions& opt) {
 Tensor avg_pool1d(const Tensor& x, const AvgPool1dOptions& opt) {
   check_input_1d(x, "avg_pool1d");
   AvgPool2dOptions o2{.kernel = {1, opt.kernel},
-                      .stride = Pool2dSize{1, opt.stride.value_or(opt.kernel)},
+                      .stride = Size2{1, opt.stride.value_or(opt.kernel)},
                       .padding = {0, opt.padding},
                       .ceil_mode = opt.ceil_mode,
                       .count_include_pad = opt.count_include_pad};

@@ -11,30 +11,22 @@
 
 #include "nabla/core/tensor.hpp"
 #include "nabla/kernels/pool_params.hpp"
+#include "nabla/ops/size2.hpp"
 
 namespace nabla {
 
-// A (height, width) pair; one number means both: `.kernel = 3` or `.kernel = {3, 2}`.
-struct Pool2dSize {
-  int64_t h = 0, w = 0;
-  constexpr Pool2dSize() = default;
-  constexpr Pool2dSize(int64_t both) : h(both), w(both) {}  // NOLINT: implicit on purpose
-  constexpr Pool2dSize(int64_t h_, int64_t w_) : h(h_), w(w_) {}
-  friend bool operator==(const Pool2dSize&, const Pool2dSize&) = default;
-};
-
 struct MaxPool2dOptions {
-  Pool2dSize kernel = 0;                           // required, > 0
-  std::optional<Pool2dSize> stride = std::nullopt;  // default: the kernel
-  Pool2dSize padding = 0;            // implicit -inf, at most kernel/2
-  Pool2dSize dilation = 1;
+  Size2 kernel = 0;                            // required, > 0
+  std::optional<Size2> stride = std::nullopt;  // default: the kernel
+  Size2 padding = 0;                           // implicit -inf, at most kernel/2
+  Size2 dilation = 1;
   bool ceil_mode = false;
 };
 
 struct AvgPool2dOptions {
-  Pool2dSize kernel = 0;                           // required, > 0
-  std::optional<Pool2dSize> stride = std::nullopt;  // default: the kernel
-  Pool2dSize padding = 0;            // implicit zeros, at most kernel/2
+  Size2 kernel = 0;                            // required, > 0
+  std::optional<Size2> stride = std::nullopt;  // default: the kernel
+  Size2 padding = 0;                           // implicit zeros, at most kernel/2
   bool ceil_mode = false;
   bool count_include_pad = true;     // divide by the padded window size (PyTorch's default)
   std::optional<int64_t> divisor_override = std::nullopt;  // divide every window by this (non-zero)
@@ -65,7 +57,7 @@ using kernels::adaptive_pool_start;
 // Output shapes of the ops below for an input shape; they throw the same errors as the ops.
 Shape max_pool2d_output_shape(const Shape& input, const MaxPool2dOptions& opt);
 Shape avg_pool2d_output_shape(const Shape& input, const AvgPool2dOptions& opt);
-Shape adaptive_pool2d_output_shape(const Shape& input, Pool2dSize output_size);
+Shape adaptive_pool2d_output_shape(const Shape& input, Size2 output_size);
 
 // x: (N,C,H,W) or (C,H,W) -> (N,C,OH,OW) or (C,OH,OW). The gradient goes to the first maximum
 // of each window (ties: the first in row-major order; a NaN wins and propagates).
@@ -77,9 +69,9 @@ Tensor avg_pool2d(const Tensor& x, const AvgPool2dOptions& opt);
 
 // Windows [floor(i*H/OH), ceil((i+1)*H/OH)) x [...W...]: any input size -> a fixed output size
 // (spatial pyramid pooling uses several of these). output_size >= 1; it may exceed the input.
-Tensor adaptive_avg_pool2d(const Tensor& x, Pool2dSize output_size);
-Tensor adaptive_max_pool2d(const Tensor& x, Pool2dSize output_size);
-std::pair<Tensor, Tensor> adaptive_max_pool2d_with_indices(const Tensor& x, Pool2dSize output_size);
+Tensor adaptive_avg_pool2d(const Tensor& x, Size2 output_size);
+Tensor adaptive_max_pool2d(const Tensor& x, Size2 output_size);
+std::pair<Tensor, Tensor> adaptive_max_pool2d_with_indices(const Tensor& x, Size2 output_size);
 
 // Adaptive pooling to 1x1: (N,C,H,W) -> (N,C,1,1), (C,H,W) -> (C,1,1).
 Tensor global_avg_pool2d(const Tensor& x);

@@ -1,6 +1,7 @@
 #include "nabla/train/model_config.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "nabla/nn/nn.hpp"
 
@@ -112,6 +113,17 @@ std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model, const
       NABLA_CHECK(false, "model", where, " needs `out`");
       return 0;
     };
+    // batch norm's `momentum`: a number, or "none" for PyTorch's momentum=None (cumulative average)
+    auto bn_momentum = [&]() -> std::optional<double> {
+      if (!L.has("momentum")) return 0.1;
+      try {
+        return L.get_double("momentum");
+      } catch (const Error&) {
+        NABLA_CHECK(L.get_string("momentum") == "none", "model", where,
+                    ": momentum must be a number or \"none\" (the cumulative average)");
+        return std::nullopt;
+      }
+    };
     auto check_in = [&](int64_t inferred) {
       const int64_t in = L.get_int("in", inferred);
       NABLA_CHECK(in == inferred, "model", where, ": in = ", in, " but the previous layers give ", inferred);
@@ -122,19 +134,45 @@ std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model, const
       need_image();
       const int64_t in = check_in(st.shape[0]);
       const int64_t out = get_out();
-      const int64_t k = L.get_int("kernel"), s = L.get_int("stride", 1), p = L.get_int("padding", 0),
-                    d = L.get_int("dilation", 1);
+      const int64_t k = L.get_int("kernel"), s = L.get_int("stride", 1), d = L.get_int("dilation", 1);
+      // `padding` is a number or the word "same" (PyTorch's padding='same', stride 1 only)
+      bool same = false;
+      int64_t p = 0;
+      if (L.has("padding")) {
+        try {
+          p = L.get_int("padding");
+        } catch (const Error&) {
+          NABLA_CHECK(L.get_string("padding") == "same", "model", where,
+                      ": padding must be a number or \"same\"");
+          same = true;
+        }
+      }
       nn::Conv2dOptions o;
       o.stride = s;
-      o.padding = p;
+      o.padding = same ? Conv2dPadding(kPaddingSame) : Conv2dPadding(p);
       o.dilation = d;
       o.groups = L.get_int("groups", 1);
       o.bias = L.get_bool("bias", true);
+      const std::string mode = L.get_string("padding_mode", "zeros");
+      NABLA_CHECK(mode == "zeros" || mode == "reflect" || mode == "replicate" || mode == "circular", "model", where,
+                  ": unknown padding_mode '", mode, "' (expected zeros, reflect, replicate or circular)");
+      o.padding_mode = nn::padding_mode_from_name(mode);
       NABLA_CHECK(k > 0 && s > 0 && p >= 0 && d > 0 && out > 0, "model", where,
                   ": kernel, stride, dilation and out must be positive and padding >= 0");
-      const int64_t h = out_size(st.shape[1], k, s, p, d), w = out_size(st.shape[2], k, s, p, d);
+      NABLA_CHECK(!same || s == 1, "model", where, ": padding = \"same\" needs stride = 1 (got ", s,
+                  "); give padding as a number for a strided convolution");
+      const Conv2dPadding pads = conv2d_explicit_padding(o.padding, k, s, d);
+      const int64_t h = conv2d_output_size(st.shape[1], k, s, pads.top, pads.bottom, d),
+                    w = conv2d_output_size(st.shape[2], k, s, pads.left, pads.right, d);
       NABLA_CHECK(h > 0 && w > 0, "model", where, ": a ", k, "x", k, " kernel does not fit the ", st.shape[1], "x",
                   st.shape[2], " input (output would be ", h, "x", w, ")");
+      const int64_t most = std::max({pads.top, pads.bottom, pads.left, pads.right});
+      NABLA_CHECK(o.padding_mode != nn::PaddingMode::Reflect || most < std::min(st.shape[1], st.shape[2]), "model",
+                  where, ": padding_mode = \"reflect\" needs padding (", most, ") smaller than the input (",
+                  st.shape[1], "x", st.shape[2], "); use less padding or padding_mode = \"replicate\"");
+      NABLA_CHECK(o.padding_mode != nn::PaddingMode::Circular || most <= std::min(st.shape[1], st.shape[2]),
+                  "model", where, ": padding_mode = \"circular\" needs padding (", most, ") at most the input size (",
+                  st.shape[1], "x", st.shape[2], ")");
       net->push_back(nn::Conv2d(in, out, k, o));
       st.shape = {out, h, w};
     } else if (type == "linear") {
@@ -156,10 +194,10 @@ std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model, const
       st.shape = {st.shape[0], h, w};
     } else if (type == "batchnorm2d") {
       need_image();
-      net->push_back(nn::BatchNorm2d(st.shape[0], {.momentum = L.get_double("momentum", 0.1)}));
+      net->push_back(nn::BatchNorm2d(st.shape[0], {.momentum = bn_momentum()}));
     } else if (type == "batchnorm1d") {
       need_flat();
-      net->push_back(nn::BatchNorm1d(st.shape[0], {.momentum = L.get_double("momentum", 0.1)}));
+      net->push_back(nn::BatchNorm1d(st.shape[0], {.momentum = bn_momentum()}));
     } else if (type == "groupnorm") {
       need_image();
       net->push_back(nn::GroupNorm(L.get_int("groups"), st.shape[0]));

@@ -9,6 +9,10 @@
 //   init = "he_normal"        # optional: default | xavier_uniform | xavier_normal |
 //                             #   he_uniform | he_normal | zeros (the notes' symmetry demo)
 //
+// conv2d also takes `padding = "same"` (stride 1; PyTorch's split for even kernels) and
+// `padding_mode = "zeros" | "reflect" | "replicate" | "circular"`; batchnorm1d/2d take
+// `momentum = 0.1` or `momentum = "none"` (PyTorch's None: the cumulative average).
+//
 // Input sizes are inferred: the builder follows the (C, H, W) shape through the layers with
 // the output-size formula (H + 2P - D(K-1) - 1)/S + 1, so a conv or linear layer needs only
 // `out` (an explicit `in` is checked against the inferred one).

@@ -311,6 +311,26 @@ void expect_error(F&& f, const std::vector<std::string>& parts) {
   }
 }
 
+TEST(Conv, PaddingSameIsPyTorchsAsymmetricSplit) {
+  // total D(K-1) per axis; the odd one goes to the bottom/right (F.conv2d(padding='same'))
+  EXPECT_EQ(conv2d_explicit_padding(kPaddingSame, {3, 4}, 1, 1), Conv2dPadding(1, 1, 1, 2));
+  EXPECT_EQ(conv2d_explicit_padding(kPaddingSame, {2, 5}, 1, {3, 2}), Conv2dPadding(1, 2, 4, 4));
+  EXPECT_EQ(conv2d_explicit_padding(Conv2dPadding(1, 2), 3, 2, 1), Conv2dPadding(1, 2));
+  const Tensor x = rnd({2, 3, 6, 7}, 11), w = rnd({4, 3, 2, 4}, 12);
+  const Tensor same = conv2d(x, w, Tensor(), {.padding = kPaddingSame});
+  EXPECT_EQ(same.shape(), (Shape{2, 4, 6, 7}));
+  EXPECT_TRUE(all_close(same, conv2d(x, w, Tensor(), {.padding = {0, 1, 1, 2}}), 0, 0));
+  EXPECT_EQ(conv2d_output_shape({3, 6, 7}, w.shape(), {.padding = kPaddingSame}),
+            (Shape{4, 6, 7}));
+  try {
+    conv2d(x, w, Tensor(), {.stride = {1, 2}, .padding = kPaddingSame});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("padding \"same\" needs stride 1"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Conv, BadShapesThrowNamedErrors) {
   Tensor x = Tensor::zeros({2, 3, 8, 8}), w = Tensor::zeros({4, 3, 3, 3});
   expect_error(

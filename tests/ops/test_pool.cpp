@@ -37,12 +37,12 @@ int case_count(const io::TensorMap& m) {
 }
 
 MaxPool2dOptions max_options(const std::vector<int64_t>& q) {
-  return {.kernel = {q[0], q[1]}, .stride = Pool2dSize{q[2], q[3]}, .padding = {q[4], q[5]},
+  return {.kernel = {q[0], q[1]}, .stride = Size2{q[2], q[3]}, .padding = {q[4], q[5]},
           .dilation = {q[6], q[7]}, .ceil_mode = q[8] != 0};
 }
 
 AvgPool2dOptions avg_options(const std::vector<int64_t>& q) {
-  AvgPool2dOptions o{.kernel = {q[0], q[1]}, .stride = Pool2dSize{q[2], q[3]}, .padding = {q[4], q[5]},
+  AvgPool2dOptions o{.kernel = {q[0], q[1]}, .stride = Size2{q[2], q[3]}, .padding = {q[4], q[5]},
                      .ceil_mode = q[6] != 0, .count_include_pad = q[7] != 0};
   if (q[8] != 0) o.divisor_override = q[8];
   return o;
@@ -102,7 +102,7 @@ TEST(PoolFixtures, AdaptivePool2d) {
   ASSERT_GE(n, 10);
   for (int i = 0; i < n; ++i) {
     const auto q = fixture_get(m, key(i, "params")).to_vector<int64_t>();
-    const Pool2dSize out{q[0], q[1]};
+    const Size2 out{q[0], q[1]};
     const bool is_max = q[2] == 1;
     const Tensor& x = fixture_get(m, key(i, "x"));
     EXPECT_EQ(adaptive_pool2d_output_shape(x.shape(), out), fixture_get(m, key(i, "y")).shape());
@@ -114,7 +114,7 @@ TEST(PoolFixtures, AdaptivePool2d) {
       auto [y, idx] = adaptive_max_pool2d_with_indices(x, out);
       EXPECT_EQ(idx.to_vector<int64_t>(), fixture_get(m, key(i, "indices")).to_vector<int64_t>());
     }
-    if (out == Pool2dSize(1)) {  // global pooling is adaptive pooling to 1x1
+    if (out == Size2(1)) {  // global pooling is adaptive pooling to 1x1
       check_case(m, i, DType::Float64,
                  [&](const Tensor& t) { return is_max ? global_max_pool2d(t) : global_avg_pool2d(t); }, 1e-12);
     }
@@ -173,7 +173,7 @@ TEST(PoolGradcheck, MaxPool2dVariants) {
                    {1, 1, 6, 5});
   expect_gradcheck("k(3,2) s(2,1) ceil",
                    [](const Tensor& x) {
-                     return max_pool2d(x, {.kernel = {3, 2}, .stride = Pool2dSize{2, 1}, .ceil_mode = true});
+                     return max_pool2d(x, {.kernel = {3, 2}, .stride = Size2{2, 1}, .ceil_mode = true});
                    },
                    {1, 2, 6, 5});
   expect_gradcheck("overlapping k3 s1 (C,H,W)", [](const Tensor& x) { return max_pool2d(x, {.kernel = 3, .stride = 1}); },

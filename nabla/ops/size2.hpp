@@ -1,10 +1,11 @@
-// A (height, width) pair that converts from one integer, so layer options accept both
-// `{.padding = 2}` and `{.padding = {1, 2}}` (PyTorch's int-or-tuple arguments).
+// A (height, width) pair that converts from one integer, so op and layer options accept both
+// `{.padding = 2}` and `{.padding = {1, 2}}` (PyTorch's int-or-tuple arguments). The one 2-D size
+// type of conv, pool and their layers; kernels take plain integers (kernels/*_params.hpp).
 #pragma once
 #include <cstdint>
 #include <string>
 
-namespace nabla::nn {
+namespace nabla {
 
 struct Size2 {
   int64_t h = 0;
@@ -25,4 +26,4 @@ struct Size2 {
   }
 };
 
-}  // namespace nabla::nn
+}  // namespace nabla
