@@ -5,7 +5,8 @@
 //   pool/g_maxpool/fwdbwd     forward + y.backward(g) into x.grad (dX only: pooling has no weights)
 //   pool/avg_k2s2/*, pool/global_avg/fwd   the other pools on the same input, for reference
 //   pool/lenet1_maxpool/*, pool/lenet2_maxpool/*   LeNet's two 2x2 pools (N64 C6 28x28, N64 C16
-//                                                    10x10), small enough for call overhead to count
+//                                                    10x10), small enough for call overhead to
+//                                                    count
 // Outputs are allocated per call, as a user pays them. Threads: OMP_NUM_THREADS. One iteration
 // = `inner` calls (3, or 50 for the LeNet shapes) after 3 untimed warm-up samples, the grouping
 // compare_pool.py uses.
@@ -77,9 +78,9 @@ int register_all() {
     const auto op = e.op;
     const Shape shape = e.shape;
     const int inner = e.inner;
-    benchmark::RegisterBenchmark(e.name, [shape, inner, mode, op](benchmark::State& s) {
-      bench_pool(s, shape, inner, mode, op);
-    })
+    benchmark::RegisterBenchmark(
+        e.name,
+        [shape, inner, mode, op](benchmark::State& s) { bench_pool(s, shape, inner, mode, op); })
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime()
         ->Iterations(1);

@@ -16,8 +16,8 @@
 #include <ctime>
 #include <map>
 #include <memory>
-#include <unordered_set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "nabla/autograd/node.hpp"
@@ -179,8 +179,8 @@ int register_all() {
   for (const std::string model : {"lenet", "mlp"})
     for (int t : {1, 2}) {
       const std::string name = "train_breakdown/" + model + "/threads:" + std::to_string(t);
-      benchmark::RegisterBenchmark(name.c_str(),
-                                   [model, t](benchmark::State& s) { bench_breakdown(s, model, t); })
+      benchmark::RegisterBenchmark(
+          name.c_str(), [model, t](benchmark::State& s) { bench_breakdown(s, model, t); })
           ->Unit(benchmark::kMillisecond)
           ->UseRealTime()
           ->MeasureProcessCPUTime()

@@ -45,17 +45,21 @@ enum class Act { Sigmoid, Tanh, ReLU, LeakyReLU };
 
 inline std::shared_ptr<nn::Module> make_act(Act a, double slope = 0.01) {
   switch (a) {
-    case Act::Sigmoid: return std::make_shared<nn::Sigmoid>();
-    case Act::Tanh: return std::make_shared<nn::Tanh>();
-    case Act::ReLU: return std::make_shared<nn::ReLU>();
-    case Act::LeakyReLU: return std::make_shared<nn::LeakyReLU>(slope);
+    case Act::Sigmoid:
+      return std::make_shared<nn::Sigmoid>();
+    case Act::Tanh:
+      return std::make_shared<nn::Tanh>();
+    case Act::ReLU:
+      return std::make_shared<nn::ReLU>();
+    case Act::LeakyReLU:
+      return std::make_shared<nn::LeakyReLU>(slope);
   }
   return nullptr;
 }
 
 // in -> hidden[0] -> ... -> classes, `act` after every hidden Linear.
-inline nn::Sequential make_mlp(int64_t in, const std::vector<int64_t>& hidden, int64_t classes, Act act,
-                               double slope = 0.01) {
+inline nn::Sequential make_mlp(int64_t in, const std::vector<int64_t>& hidden, int64_t classes,
+                               Act act, double slope = 0.01) {
   nn::Sequential net;
   int64_t prev = in;
   for (int64_t h : hidden) {
@@ -79,25 +83,31 @@ enum class Init { Zero, He, Xavier, Default };
 inline void init_net(nn::Sequential& net, Init init, Act act, Generator& gen) {
   for (nn::Linear* l : linears(net)) {
     switch (init) {
-      case Init::Zero: nn::init::zeros_(l->weight); break;
+      case Init::Zero:
+        nn::init::zeros_(l->weight);
+        break;
       case Init::He:
-        nn::init::kaiming_normal_(l->weight, 0, nn::init::FanMode::FanIn, nn::init::Nonlinearity::ReLU, &gen);
+        nn::init::kaiming_normal_(l->weight, 0, nn::init::FanMode::FanIn,
+                                  nn::init::Nonlinearity::ReLU, &gen);
         break;
       case Init::Xavier:
-        nn::init::xavier_normal_(l->weight,
-                                 nn::init::calculate_gain(act == Act::Tanh ? nn::init::Nonlinearity::Tanh
-                                                                           : nn::init::Nonlinearity::Sigmoid),
-                                 &gen);
+        nn::init::xavier_normal_(
+            l->weight,
+            nn::init::calculate_gain(act == Act::Tanh ? nn::init::Nonlinearity::Tanh
+                                                      : nn::init::Nonlinearity::Sigmoid),
+            &gen);
         break;
-      case Init::Default: l->reset_parameters(&gen); continue;
+      case Init::Default:
+        l->reset_parameters(&gen);
+        continue;
     }
     nn::init::zeros_(l->bias);
   }
 }
 
 // Mini-batch training with cross-entropy; the batch order comes from `seed`.
-inline void fit(nn::Sequential& net, optim::Optimizer& opt, const Split& d, int64_t epochs, int64_t batch,
-                uint64_t seed) {
+inline void fit(nn::Sequential& net, optim::Optimizer& opt, const Split& d, int64_t epochs,
+                int64_t batch, uint64_t seed) {
   Generator gen(seed);
   nn::CrossEntropyLoss loss;
   const int64_t n = d.x.size(0);
@@ -108,7 +118,8 @@ inline void fit(nn::Sequential& net, optim::Optimizer& opt, const Split& d, int6
     for (int64_t i = n - 1; i > 0; --i) std::swap(order[i], order[gen.below(i + 1)]);
     for (int64_t s = 0; s < n; s += batch) {
       const int64_t end = std::min(n, s + batch);
-      Tensor idx = Tensor::from_vector(std::vector<int64_t>(order.begin() + s, order.begin() + end), {end - s});
+      Tensor idx = Tensor::from_vector(std::vector<int64_t>(order.begin() + s, order.begin() + end),
+                                       {end - s});
       opt.zero_grad();
       Tensor l = loss(net(index_select(d.x, 0, idx)), index_select(d.y, 0, idx));
       l.backward();
@@ -164,7 +175,8 @@ inline SymmetryRun symmetry_run(const Data& d, Act act, Init init, int64_t hidde
 inline std::vector<double> layer_grad_norms(const Split& d, int64_t num_classes, Act act, Init init,
                                             int64_t depth, int64_t width, uint64_t seed) {
   Generator gen(seed);
-  nn::Sequential net = make_mlp(d.x.size(1), std::vector<int64_t>(depth - 1, width), num_classes, act);
+  nn::Sequential net =
+      make_mlp(d.x.size(1), std::vector<int64_t>(depth - 1, width), num_classes, act);
   init_net(net, init, act, gen);
   nn::CrossEntropyLoss loss;
   loss(net(d.x), d.y).backward();
@@ -180,8 +192,9 @@ inline std::vector<double> layer_grad_norms(const Split& d, int64_t num_classes,
 
 struct DeadUnits {
   int64_t silent = 0;  // hidden units whose pre-activation is <= 0 for every training sample
-  int64_t dead = 0;    // hidden units whose incoming weights get exactly zero gradient from every sample
-  int64_t total = 0;   // hidden units
+  int64_t dead =
+      0;  // hidden units whose incoming weights get exactly zero gradient from every sample
+  int64_t total = 0;  // hidden units
   double test_acc = 0;
   bool finite = true;  // false if training blew up (then the counts mean nothing)
 };
@@ -239,9 +252,10 @@ struct ModeDifferences {
   double dropout_eval_repeat = 0;    // same in eval mode
   double dropout_eval_vs_input = 0;  // eval-mode dropout is the identity
   double dropout_zero_fraction = 0;  // share of the non-zero inputs zeroed in train mode (about p)
-  double bn_train_batch_effect = 0;  // change of sample 0's output when the rest of its batch changes
+  double bn_train_batch_effect =
+      0;  // change of sample 0's output when the rest of its batch changes
   double bn_eval_batch_effect = 0;
-  double bn_eval_vs_running = 0;     // eval output vs (x - running_mean) / sqrt(running_var + eps)
+  double bn_eval_vs_running = 0;  // eval output vs (x - running_mean) / sqrt(running_var + eps)
 };
 
 inline double max_abs_diff(const Tensor& a, const Tensor& b) { return max(abs(a - b)).item(); }
@@ -257,7 +271,8 @@ inline ModeDifferences mode_differences(const Tensor& x, double p, uint64_t seed
   Tensor a = drop(x), b = drop(x);
   r.dropout_train_repeat = max_abs_diff(a, b);
   Tensor nonzero = ne(x, Tensor::zeros_like(x));
-  r.dropout_zero_fraction = sum(eq(a, Tensor::zeros_like(a)) * nonzero).item() / sum(nonzero).item();
+  r.dropout_zero_fraction =
+      sum(eq(a, Tensor::zeros_like(a)) * nonzero).item() / sum(nonzero).item();
   drop.eval();
   r.dropout_eval_repeat = max_abs_diff(drop(x), drop(x));
   r.dropout_eval_vs_input = max_abs_diff(drop(x), x);
@@ -275,7 +290,8 @@ inline ModeDifferences mode_differences(const Tensor& x, double p, uint64_t seed
   bn.eval();
   Tensor e1 = bn(batch1).select(0, 0), e2 = bn(batch2).select(0, 0);
   r.bn_eval_batch_effect = max_abs_diff(e1, e2);
-  Tensor expect = (x - bn.running_mean) / sqrt(bn.running_var + bn.options().eps) * bn.weight + bn.bias;
+  Tensor expect =
+      (x - bn.running_mean) / sqrt(bn.running_var + bn.options().eps) * bn.weight + bn.bias;
   r.bn_eval_vs_running = max_abs_diff(bn(x), expect);
   return r;
 }

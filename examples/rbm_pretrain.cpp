@@ -7,7 +7,8 @@
 // 3. The same net with nabla's default (torch-style uniform) init is trained identically, and
 //    both test accuracies are printed.
 //
-//   ninja -C build example_rbm_pretrain && ./build/examples/rbm_pretrain [labelled=2000] [epochs=2] [unlabelled=10000] [rbm_epochs=3]
+//   ninja -C build example_rbm_pretrain && ./build/examples/rbm_pretrain [labelled=2000] [epochs=2]
+//   [unlabelled=10000] [rbm_epochs=3]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -19,8 +20,8 @@
 #include "nabla/nn/container.hpp"
 #include "nabla/nn/linear.hpp"
 #include "nabla/nn/loss.hpp"
-#include "nabla/optim/adam.hpp"
 #include "nabla/ops/shape.hpp"
+#include "nabla/optim/adam.hpp"
 #include "nabla/train/evaluate.hpp"
 #include "nabla/train/rbm.hpp"
 
@@ -33,7 +34,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 nn::Sequential make_net() {
-  return nn::Sequential{nn::Flatten(),       nn::Linear(784, 256), nn::Sigmoid(),
+  return nn::Sequential{nn::Flatten(),        nn::Linear(784, 256), nn::Sigmoid(),
                         nn::Linear(256, 128), nn::Sigmoid(),        nn::Linear(128, 10)};
 }
 
@@ -81,10 +82,11 @@ int main(int argc, char** argv) {
     // The labelled images are the first of the pre-training images: pre-training saw their
     // pixels but never their labels (the semi-supervised setting pre-training is for).
     data::TensorDataset labelled_set = fm.train.take(labelled);
-    std::printf("fine-tuning 784-256-128-10 (sigmoid) with Adam(lr=1e-3) on %lld labelled images, "
-                "%lld epochs, test on %lld\n",
-                static_cast<long long>(labelled_set.size()), static_cast<long long>(epochs),
-                static_cast<long long>(test.size()));
+    std::printf(
+        "fine-tuning 784-256-128-10 (sigmoid) with Adam(lr=1e-3) on %lld labelled images, "
+        "%lld epochs, test on %lld\n",
+        static_cast<long long>(labelled_set.size()), static_cast<long long>(epochs),
+        static_cast<long long>(test.size()));
 
     manual_seed(42);
     nn::Sequential pre = make_net();

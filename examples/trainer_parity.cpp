@@ -40,7 +40,8 @@ class StepLog : public train::Callback {
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr,
-                 "usage: trainer_parity CONFIG DIR [--seed S] [--init FILE] [--float64] [--set K=V] [--dump-only]\n");
+                 "usage: trainer_parity CONFIG DIR [--seed S] [--init FILE] [--float64] [--set "
+                 "K=V] [--dump-only]\n");
     return 2;
   }
   std::string init_file;
@@ -92,7 +93,8 @@ int main(int argc, char** argv) {
     if (f64) {
       e.net->to(DType::Float64);
       e.opt = train::optimizer_from_config(e.cfg.get_table("optimizer"), e.net->parameters());
-      train_set = data::TensorDataset(e.data.train.inputs().to(DType::Float64), e.data.train.targets());
+      train_set =
+          data::TensorDataset(e.data.train.inputs().to(DType::Float64), e.data.train.targets());
       val_set = data::TensorDataset(e.data.val.inputs().to(DType::Float64), e.data.val.targets());
     }
     e.options.progress = train::ProgressMode::Lines;
@@ -102,7 +104,8 @@ int main(int argc, char** argv) {
     train::History h = trainer.fit(*e.net, *e.opt, e.loss, train_set, val_set);
     for (const auto& m : h.epochs)
       std::printf("epoch %lld train_loss=%.6f train_acc=%.4f val_loss=%.6f val_acc=%.4f\n",
-                  static_cast<long long>(m.epoch), m.train_loss, m.train_acc, m.val_loss, m.val_acc);
+                  static_cast<long long>(m.epoch), m.train_loss, m.train_acc, m.val_loss,
+                  m.val_acc);
   } catch (const std::exception& ex) {
     std::fprintf(stderr, "trainer_parity: %s\n", ex.what());
     return 1;

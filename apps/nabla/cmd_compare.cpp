@@ -8,8 +8,11 @@ namespace nabla::app {
 
 CLI::App* add_compare_command(CLI::App& app, CompareArgs& a) {
   auto* c = app.add_subcommand(
-      "compare", "Write one HTML page overlaying runs' loss/accuracy curves (vs epoch, images seen, seconds)");
-  c->add_option("runs", a.runs, "two or more run folders written by `nabla train`")->required()->expected(2, -1);
+      "compare",
+      "Write one HTML page overlaying runs' loss/accuracy curves (vs epoch, images seen, seconds)");
+  c->add_option("runs", a.runs, "two or more run folders written by `nabla train`")
+      ->required()
+      ->expected(2, -1);
   c->add_option("--out", a.out, "output file (default runs/compare.html)");
   return c;
 }

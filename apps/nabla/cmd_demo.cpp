@@ -10,7 +10,8 @@
 namespace nabla::app {
 
 CLI::App* add_demo_command(CLI::App& app, DemoArgs& a) {
-  auto* c = app.add_subcommand("demo", "Pictures of the notes' concepts: optimizer paths or activations");
+  auto* c =
+      app.add_subcommand("demo", "Pictures of the notes' concepts: optimizer paths or activations");
   c->add_option("what", a.what, "optimizers or activations")
       ->required()
       ->check(CLI::IsMember({"optimizers", "activations"}));

@@ -8,10 +8,12 @@
 namespace nabla::app {
 
 CLI::App* add_report_command(CLI::App& app, ReportArgs& a) {
-  auto* c = app.add_subcommand("report", "Write RUN/report.html: curves, confusion matrix, samples, worst mistakes");
+  auto* c = app.add_subcommand(
+      "report", "Write RUN/report.html: curves, confusion matrix, samples, worst mistakes");
   c->add_option("run", a.run, "run folder written by `nabla train`")->required();
   c->add_option("--out", a.out, "output file (default RUN/report.html)");
-  c->add_option("--samples", a.samples, "test images in the sample grid")->check(CLI::Range(0, 1000));
+  c->add_option("--samples", a.samples, "test images in the sample grid")
+      ->check(CLI::Range(0, 1000));
   return c;
 }
 
@@ -19,7 +21,8 @@ Outcome run_report_command(const ReportArgs& a, const Context&) {
   train::ReportOptions o;
   o.out = a.out;
   o.samples = a.samples;
-  const std::string path = train::write_report(a.run, o);  // before printing: an error prints nothing else
+  const std::string path =
+      train::write_report(a.run, o);  // before printing: an error prints nothing else
   std::cout << "wrote " << path << std::endl;
   return Outcome::Ok;
 }

@@ -32,7 +32,8 @@ int main() {
   Tensor y = Tensor::from_vector(label, {n});
 
   manual_seed(0);
-  nn::Sequential net{nn::Linear(2, 32), nn::Tanh(), nn::Linear(32, 32), nn::Tanh(), nn::Linear(32, 2)};
+  nn::Sequential net{nn::Linear(2, 32), nn::Tanh(), nn::Linear(32, 32), nn::Tanh(),
+                     nn::Linear(32, 2)};
   optim::Adam opt(net.parameters(), {.lr = 0.02});
   nn::CrossEntropyLoss loss_fn;
 

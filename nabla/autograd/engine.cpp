@@ -33,8 +33,10 @@ Tensor record(const char* op, Tensor out, const std::vector<Tensor>& inputs, Bac
     NABLA_ASSERT(!in.defined() || !out.same(in));
     Edge e;
     if (in.defined() && in.requires_grad()) {
-      if (in.grad_fn()) e.node = in.grad_fn();
-      else e.leaf = in.impl_ptr();
+      if (in.grad_fn())
+        e.node = in.grad_fn();
+      else
+        e.leaf = in.impl_ptr();
     }
     node->inputs.push_back(std::move(e));
   }
@@ -82,12 +84,11 @@ Tensor accumulate(const Tensor& existing, const Tensor& g) {
 }
 
 void check_grad(const Node& node, size_t i, const Tensor& g, const Shape& want, DType dtype) {
-  NABLA_CHECK(g.shape() == want, "backward",
-              "internal error: node '", node.name, "' returned a gradient of shape ",
-              shape_str(g.shape()), " for input ", i, " of shape ", shape_str(want));
-  NABLA_CHECK(g.dtype() == dtype, "backward", "internal error: node '", node.name,
-              "' returned a ", dtype_name(g.dtype()), " gradient for a ", dtype_name(dtype),
-              " input ", i);
+  NABLA_CHECK(g.shape() == want, "backward", "internal error: node '", node.name,
+              "' returned a gradient of shape ", shape_str(g.shape()), " for input ", i,
+              " of shape ", shape_str(want));
+  NABLA_CHECK(g.dtype() == dtype, "backward", "internal error: node '", node.name, "' returned a ",
+              dtype_name(g.dtype()), " gradient for a ", dtype_name(dtype), " input ", i);
 }
 
 // Nodes reachable from root in an order where every node comes before its inputs' nodes.
@@ -178,8 +179,8 @@ void run(const Tensor& root, const Tensor& grad_in, bool retain_graph,
                 "to the first call");
     std::vector<Tensor> in_grads = node->backward(g);
     NABLA_CHECK(in_grads.size() == node->inputs.size(), "backward", "internal error: node '",
-                node->name, "' returned ", in_grads.size(), " gradients for ",
-                node->inputs.size(), " inputs");
+                node->name, "' returned ", in_grads.size(), " gradients for ", node->inputs.size(),
+                " inputs");
     for (size_t i = 0; i < node->inputs.size(); ++i) {
       const Edge& e = node->inputs[i];
       Tensor& gi = in_grads[i];

@@ -15,18 +15,18 @@ struct Node;
 
 // Where an input's gradient goes: into another node, or into a leaf's .grad.
 struct Edge {
-  std::shared_ptr<Node> node;          // set when the input was made by an op
-  std::weak_ptr<TensorImpl> leaf;      // set when the input is a leaf that requires grad
+  std::shared_ptr<Node> node;      // set when the input was made by an op
+  std::weak_ptr<TensorImpl> leaf;  // set when the input is a leaf that requires grad
   bool active() const { return node != nullptr || !leaf.expired(); }
 };
 
 using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_output)>;
 
 struct Node {
-  std::string name;             // op name, for errors
-  std::vector<Edge> inputs;     // one per differentiable input (inactive edges are skipped)
-  BackwardFn backward;          // returns one gradient per input (undefined = zero)
-  bool released = false;        // backward ran without retain_graph
+  std::string name;          // op name, for errors
+  std::vector<Edge> inputs;  // one per differentiable input (inactive edges are skipped)
+  BackwardFn backward;       // returns one gradient per input (undefined = zero)
+  bool released = false;     // backward ran without retain_graph
   Shape output_shape;
   DType output_dtype = DType::Float32;
   std::weak_ptr<TensorImpl> retained;  // a non-leaf output that asked for retain_grad

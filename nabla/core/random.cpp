@@ -56,7 +56,8 @@ uint64_t Generator::below(uint64_t n) {
   // rejection sampling avoids modulo bias
   const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
   uint64_t v;
-  do v = next_u64(); while (v >= limit);
+  do v = next_u64();
+  while (v >= limit);
   return v % n;
 }
 

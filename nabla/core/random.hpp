@@ -10,11 +10,11 @@ class Generator {
  public:
   explicit Generator(uint64_t seed = 0) { seed_(seed); }
   void seed_(uint64_t seed);
-  uint64_t next_u64();          // xoshiro256**
-  double uniform();             // [0, 1)
-  double normal();              // standard normal (Box-Muller, cached pair)
-  uint64_t below(uint64_t n);   // uniform integer in [0, n)
-  std::string state() const;    // serialised state, for checkpoints
+  uint64_t next_u64();         // xoshiro256**
+  double uniform();            // [0, 1)
+  double normal();             // standard normal (Box-Muller, cached pair)
+  uint64_t below(uint64_t n);  // uniform integer in [0, n)
+  std::string state() const;   // serialised state, for checkpoints
   void set_state(const std::string& s);
 
  private:

@@ -33,8 +33,8 @@ struct TensorImpl {
   Shape strides;  // in elements
   DType dtype = DType::Float32;
   bool requires_grad = false;
-  std::shared_ptr<TensorImpl> grad;            // accumulated gradient (leaves, or retain_grad)
-  std::shared_ptr<autograd::Node> grad_fn;     // the node that made this tensor (non-leaves)
+  std::shared_ptr<TensorImpl> grad;         // accumulated gradient (leaves, or retain_grad)
+  std::shared_ptr<autograd::Node> grad_fn;  // the node that made this tensor (non-leaves)
   bool retains_grad = false;
   std::string name;  // optional, for error messages
 };
@@ -84,7 +84,8 @@ class Tensor {
   int64_t wrap_dim(int64_t d, const char* op) const;  // checks range, maps negatives
 
   // Element pointer at the view's offset. T must match dtype (checked).
-  template <class T> T* data() const {
+  template <class T>
+  T* data() const {
     NABLA_CHECK(DTypeOf<T>::value == impl_->dtype, "Tensor::data", "requested ",
                 dtype_name(DTypeOf<T>::value), " from a ", dtype_name(impl_->dtype), " tensor");
     return static_cast<T*>(impl_->storage->data()) + impl_->offset;
@@ -92,9 +93,10 @@ class Tensor {
   void* raw_data() const {
     return static_cast<char*>(impl_->storage->data()) + impl_->offset * dtype_size(impl_->dtype);
   }
-  double item() const;                      // one-element tensors only
-  template <class T> std::vector<T> to_vector() const;  // any layout, converts dtype
-  double at(const std::vector<int64_t>& index) const;   // slow, for tests and printing
+  double item() const;  // one-element tensors only
+  template <class T>
+  std::vector<T> to_vector() const;                    // any layout, converts dtype
+  double at(const std::vector<int64_t>& index) const;  // slow, for tests and printing
 
   // ---- raw views (no graph; differentiable versions below are [ops]) ----
   Tensor as_strided(const Shape& shape, const Shape& strides, int64_t offset) const;
@@ -106,7 +108,7 @@ class Tensor {
   // buffers. They refuse a tensor that requires grad while grad mode is on. ----
   Tensor& fill_(double value);
   Tensor& zero_() { return fill_(0); }
-  Tensor& copy_(const Tensor& src);   // broadcasts src, converts dtype
+  Tensor& copy_(const Tensor& src);                     // broadcasts src, converts dtype
   Tensor& add_(const Tensor& other, double alpha = 1);  // this += alpha * other
   Tensor& mul_(double s);
   Tensor& uniform_(double low, double high, Generator* gen = nullptr);
@@ -116,12 +118,12 @@ class Tensor {
   bool requires_grad() const { return impl_ && impl_->requires_grad; }
   Tensor& set_requires_grad(bool r = true);
   bool is_leaf() const { return impl_->grad_fn == nullptr; }
-  Tensor grad() const;            // undefined tensor if none yet
+  Tensor grad() const;  // undefined tensor if none yet
   void set_grad(const Tensor& g);
-  void zero_grad();               // drops the gradient
-  void retain_grad();             // keep .grad on a non-leaf
+  void zero_grad();    // drops the gradient
+  void retain_grad();  // keep .grad on a non-leaf
   const std::shared_ptr<autograd::Node>& grad_fn() const { return impl_->grad_fn; }
-  Tensor detach() const;          // same data, no graph
+  Tensor detach() const;  // same data, no graph
   // [autograd] backward from a scalar, or with an explicit gradient of the same shape.
   void backward(const Tensor& gradient = Tensor(), bool retain_graph = false) const;
 
@@ -166,7 +168,10 @@ void for_each_offset(const Shape& shape, const Shape& strides, F&& fn) {
   for (int64_t i = 0; i < n; ++i) {
     fn(off);
     for (int64_t d = nd - 1; d >= 0; --d) {
-      if (++idx[d] < shape[d]) { off += strides[d]; break; }
+      if (++idx[d] < shape[d]) {
+        off += strides[d];
+        break;
+      }
       off -= strides[d] * (shape[d] - 1);
       idx[d] = 0;
     }

@@ -13,7 +13,8 @@ float TorchGenerator::uniform_float(double from, double to) {
 }
 
 std::vector<int64_t> TorchGenerator::randperm(int64_t n) {
-  NABLA_CHECK(n >= 0 && n < (int64_t{1} << 32), "TorchGenerator::randperm", "n must be in [0, 2^32), got ", n);
+  NABLA_CHECK(n >= 0 && n < (int64_t{1} << 32), "TorchGenerator::randperm",
+              "n must be in [0, 2^32), got ", n);
   std::vector<int64_t> r(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) r[static_cast<size_t>(i)] = i;
   for (int64_t i = 0; i + 1 < n; ++i) {

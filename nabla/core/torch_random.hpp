@@ -5,10 +5,10 @@
 // experiment (same draws), not two samples of it; see README "Where the gap comes from".
 //
 // What ATen does (CPUGeneratorImpl, checked bit for bit against Debian's PyTorch 1.13 in
-// tests/nn/test_pytorch_init.cpp and tests/data/test_loader_pytorch_order.cpp): mt19937 seeded with the low 32 bits of the seed; a float32
-// uniform_(from, to) takes one 32-bit output, keeps 24 bits, x = bits * 2^-24, and returns
-// float(x * (to - from) + from) with from/to rounded to float first; randperm(n) swaps r[i] with
-// r[i + random() % (n - i)] for i = 0 .. n-2.
+// tests/nn/test_pytorch_init.cpp and tests/data/test_loader_pytorch_order.cpp): mt19937 seeded with
+// the low 32 bits of the seed; a float32 uniform_(from, to) takes one 32-bit output, keeps 24 bits,
+// x = bits * 2^-24, and returns float(x * (to - from) + from) with from/to rounded to float first;
+// randperm(n) swaps r[i] with r[i + random() % (n - i)] for i = 0 .. n-2.
 #pragma once
 #include <cstdint>
 #include <random>

@@ -13,13 +13,13 @@ Tensor gather_rows(const Tensor& src_in, const std::vector<int64_t>& rows) {
   Shape out_shape = src.shape();
   out_shape[0] = static_cast<int64_t>(rows.size());
   Tensor out = Tensor::empty(out_shape, src.dtype());
-  const size_t row_bytes = static_cast<size_t>(n == 0 ? 0 : src.numel() / n) * dtype_size(src.dtype());
+  const size_t row_bytes =
+      static_cast<size_t>(n == 0 ? 0 : src.numel() / n) * dtype_size(src.dtype());
   const char* from = static_cast<const char*>(src.raw_data());
   char* to = static_cast<char*>(out.raw_data());
   for (size_t i = 0; i < rows.size(); ++i) {
     const int64_t r = rows[i];
-    NABLA_CHECK(r >= 0 && r < n, "gather_rows", "index ", r, " out of range for ", n,
-                " samples");
+    NABLA_CHECK(r >= 0 && r < n, "gather_rows", "index ", r, " out of range for ", n, " samples");
     // Rows without elements have nothing to copy (and maybe no buffer to point into).
     if (row_bytes > 0)
       std::memcpy(to + i * row_bytes, from + static_cast<size_t>(r) * row_bytes, row_bytes);
@@ -53,7 +53,8 @@ int64_t TensorDataset::row(int64_t index) const {
 }
 
 Batch TensorDataset::get_batch(const std::vector<int64_t>& indices) const {
-  NABLA_CHECK(inputs_.defined(), "TensorDataset::get_batch", "the dataset is empty (default-constructed)");
+  NABLA_CHECK(inputs_.defined(), "TensorDataset::get_batch",
+              "the dataset is empty (default-constructed)");
   std::vector<int64_t> rows(indices.size());
   for (size_t i = 0; i < indices.size(); ++i) rows[i] = row(indices[i]);
   Batch b;

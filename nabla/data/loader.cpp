@@ -36,8 +36,7 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
   if (options_.batch_size == 0) options_.full_batch = true;
 }
 
-DataLoader::DataLoader(const TensorDataset& dataset, DataLoaderOptions options,
-                       Transform transform)
+DataLoader::DataLoader(const TensorDataset& dataset, DataLoaderOptions options, Transform transform)
     : DataLoader(std::make_shared<TensorDataset>(dataset), options, std::move(transform)) {}
 
 DataLoader::~DataLoader() { stop_worker(); }
@@ -75,8 +74,8 @@ DataLoaderState DataLoader::state() const {
 void DataLoader::set_state(const DataLoaderState& s) {
   NABLA_CHECK(s.epoch >= 0 && s.batch >= 0, "DataLoader::set_state",
               "epoch and batch must be >= 0, got epoch ", s.epoch, " batch ", s.batch);
-  NABLA_CHECK(s.batch <= num_batches(), "DataLoader::set_state", "batch ", s.batch,
-              " is past the ", num_batches(), " batches of an epoch (different batch size or dataset?)");
+  NABLA_CHECK(s.batch <= num_batches(), "DataLoader::set_state", "batch ", s.batch, " is past the ",
+              num_batches(), " batches of an epoch (different batch size or dataset?)");
   stop_worker();
   active_ = false;
   options_.seed = s.seed;
@@ -146,9 +145,8 @@ void DataLoader::worker_loop(int64_t epoch, int64_t first, int64_t last) {
     for (int64_t k = first; k < last; ++k) {
       {
         std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] {
-          return stop_ || static_cast<int64_t>(queue_.size()) < options_.prefetch;
-        });
+        cv_.wait(lock,
+                 [&] { return stop_ || static_cast<int64_t>(queue_.size()) < options_.prefetch; });
         if (stop_) return;
       }
       Batch b = make_batch(epoch, k);  // the slow part, outside the lock

@@ -34,9 +34,9 @@ struct DataLoaderOptions {
   int64_t batch_size = 64;  // 1: per-sample SGD; N: mini-batch; 0: the whole set (full batch)
   bool full_batch = false;  // same as batch_size = 0
   bool shuffle = true;
-  bool drop_last = false;   // drop a final batch smaller than batch_size
+  bool drop_last = false;  // drop a final batch smaller than batch_size
   uint64_t seed = 0;
-  int prefetch = 2;         // batches prepared ahead by a worker thread; 0: no thread
+  int prefetch = 2;  // batches prepared ahead by a worker thread; 0: no thread
   // PyTorch's shuffle stream instead of nabla's: epoch e's order is the (e+1)-th
   // torch.randperm(n, generator=torch.Generator().manual_seed(seed)) (core/torch_random.hpp).
   bool pytorch_order = false;
@@ -84,7 +84,10 @@ class DataLoader {
     explicit Iterator(DataLoader* loader) : loader_(loader) { advance(); }
     const Batch& operator*() const { return *current_; }
     const Batch* operator->() const { return &*current_; }
-    Iterator& operator++() { advance(); return *this; }
+    Iterator& operator++() {
+      advance();
+      return *this;
+    }
     bool operator==(const Iterator& o) const { return !current_ && !o.current_; }
     bool operator!=(const Iterator& o) const { return !(*this == o); }
 
@@ -94,7 +97,10 @@ class DataLoader {
     std::optional<Batch> current_;
   };
   // Starts the next epoch (see epoch()) and walks it.
-  Iterator begin() { start_epoch(); return Iterator(this); }
+  Iterator begin() {
+    start_epoch();
+    return Iterator(this);
+  }
   Iterator end() { return Iterator(); }
 
  private:
@@ -106,12 +112,12 @@ class DataLoader {
   DataLoaderOptions options_;
   Transform transform_;
 
-  int64_t next_epoch_ = 0;  // epoch the next start_epoch() runs
-  int64_t start_batch_ = 0; // batch that epoch starts at (from set_state)
+  int64_t next_epoch_ = 0;   // epoch the next start_epoch() runs
+  int64_t start_batch_ = 0;  // batch that epoch starts at (from set_state)
   // The epoch in progress.
   bool active_ = false;
   int64_t cur_epoch_ = 0;
-  int64_t cur_batch_ = 0;   // next batch next() returns
+  int64_t cur_batch_ = 0;  // next batch next() returns
   std::vector<int64_t> order_;
 
   // Prefetch queue, filled by worker_ in batch order.

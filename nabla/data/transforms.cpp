@@ -25,7 +25,8 @@ Tensor normalize(const Tensor& x_in, const std::vector<double>& mean,
   NABLA_CHECK(x.dim() >= 2, "normalize", "expected (N, C, ...), got ", shape_str(x.shape()));
   const int64_t n = x.size(0), c = x.size(1), inner = n * c == 0 ? 0 : x.numel() / (n * c);
   NABLA_CHECK(!mean.empty() && mean.size() == std.size(), "normalize",
-              "mean and std need the same, non-zero length, got ", mean.size(), " and ", std.size());
+              "mean and std need the same, non-zero length, got ", mean.size(), " and ",
+              std.size());
   NABLA_CHECK(mean.size() == 1 || static_cast<int64_t>(mean.size()) == c, "normalize",
               "expected 1 or ", c, " (channels) mean/std values, got ", mean.size());
   for (double s : std) NABLA_CHECK(s > 0, "normalize", "std must be positive, got ", s);
@@ -60,8 +61,10 @@ Tensor random_crop(const Tensor& x_in, int64_t out_h, int64_t out_w, int64_t pad
     T* dst = out.data<T>();
     for (int64_t i = 0; i < n; ++i) {
       // Window origin in padded coordinates, then shifted back into the source image.
-      const int64_t top = static_cast<int64_t>(gen.below(static_cast<uint64_t>(ph - out_h + 1))) - padding;
-      const int64_t left = static_cast<int64_t>(gen.below(static_cast<uint64_t>(pw - out_w + 1))) - padding;
+      const int64_t top =
+          static_cast<int64_t>(gen.below(static_cast<uint64_t>(ph - out_h + 1))) - padding;
+      const int64_t left =
+          static_cast<int64_t>(gen.below(static_cast<uint64_t>(pw - out_w + 1))) - padding;
       const int64_t y0 = std::max<int64_t>(0, -top), y1 = std::min<int64_t>(out_h, h - top);
       const int64_t x0 = std::max<int64_t>(0, -left), x1 = std::min<int64_t>(out_w, w - left);
       if (y0 >= y1 || x0 >= x1) continue;  // window entirely in the padding
@@ -91,7 +94,8 @@ Tensor random_hflip(const Tensor& x_in, double p, Generator& gen) {
       const T* s = src + i * per_sample;
       T* d = dst + i * per_sample;
       if (gen.uniform() < p) {
-        for (int64_t r = 0; r < c * h; ++r) std::reverse_copy(s + r * w, s + (r + 1) * w, d + r * w);
+        for (int64_t r = 0; r < c * h; ++r)
+          std::reverse_copy(s + r * w, s + (r + 1) * w, d + r * w);
       } else {
         std::copy(s, s + per_sample, d);
       }
@@ -122,8 +126,8 @@ Normalize::Normalize(std::vector<double> mean, std::vector<double> std)
 }
 
 RandomCrop::RandomCrop(int64_t h, int64_t w, int64_t padding) : h_(h), w_(w), padding_(padding) {
-  NABLA_CHECK(h > 0 && w > 0 && padding >= 0, "RandomCrop",
-              "need size > 0 and padding >= 0, got ", h, "x", w, " padding ", padding);
+  NABLA_CHECK(h > 0 && w > 0 && padding >= 0, "RandomCrop", "need size > 0 and padding >= 0, got ",
+              h, "x", w, " padding ", padding);
 }
 
 RandomHorizontalFlip::RandomHorizontalFlip(double p) : p_(p) {

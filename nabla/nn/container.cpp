@@ -15,8 +15,8 @@ Tensor Sequential::forward(const Tensor& x) {
 }
 
 const std::shared_ptr<Module>& Sequential::ptr(size_t i) const {
-  NABLA_CHECK(i < items_.size(), "Sequential", "index ", i, " out of range for ",
-              items_.size(), " modules");
+  NABLA_CHECK(i < items_.size(), "Sequential", "index ", i, " out of range for ", items_.size(),
+              " modules");
   return items_[i];
 }
 
@@ -34,8 +34,8 @@ void Sequential::throw_wrong_type(size_t i, const char* wanted) const {
 Tensor Residual::forward(const Tensor& x) {
   Tensor y = body_->forward(x);
   Tensor skip = shortcut_ ? shortcut_->forward(x) : x;
-  NABLA_CHECK(y.shape() == skip.shape(), "Residual",
-              "body output ", shape_str(y.shape()), " and shortcut output ", shape_str(skip.shape()),
+  NABLA_CHECK(y.shape() == skip.shape(), "Residual", "body output ", shape_str(y.shape()),
+              " and shortcut output ", shape_str(skip.shape()),
               " must have the same shape; give a shortcut module (e.g. a 1x1 Conv2d with the "
               "body's stride) when the body changes the shape");
   return y + skip;

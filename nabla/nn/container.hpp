@@ -19,19 +19,17 @@ class Sequential : public Module {
   // Any number of module values or shared_ptrs to modules. (A single Sequential argument is
   // the copy/move constructor, which shares the children.)
   template <class... Ms>
-    requires(sizeof...(Ms) > 0 && (ModuleArg<Ms> && ...) &&
-             !(sizeof...(Ms) == 1 && (std::is_same_v<std::decay_t<Ms>, Sequential> && ...)))
-  Sequential(Ms&&... ms) {  // NOLINT: implicit on purpose, for brace initialisation
+  requires(sizeof...(Ms) > 0 && (ModuleArg<Ms> && ...) &&
+           !(sizeof...(Ms) == 1 && (std::is_same_v<std::decay_t<Ms>, Sequential> && ...)))
+      Sequential(Ms&&... ms) {  // NOLINT: implicit on purpose, for brace initialisation
     (push_back(std::forward<Ms>(ms)), ...);
   }
 
   template <class M>
-    requires ModuleArg<M>
-  void push_back(M&& m) {
-    push_back(std::to_string(items_.size()), std::forward<M>(m));
-  }
+  requires ModuleArg<M>
+  void push_back(M&& m) { push_back(std::to_string(items_.size()), std::forward<M>(m)); }
   template <class M>
-    requires ModuleArg<M>
+  requires ModuleArg<M>
   void push_back(const std::string& name, M&& m) {
     auto p = to_module_ptr(std::forward<M>(m));
     register_module(name, p);
@@ -42,7 +40,7 @@ class Sequential : public Module {
 
   size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }
-  Module& operator[](size_t i) const;                 // checked
+  Module& operator[](size_t i) const;                  // checked
   const std::shared_ptr<Module>& ptr(size_t i) const;  // checked
   // Typed access: net.at<nn::Linear>(0).weight. Throws nabla::Error on a wrong type.
   template <class T>
@@ -71,11 +69,10 @@ class Residual : public Module {
  public:
   // (A Residual argument is the copy/move constructor, which shares the children.)
   template <class B>
-    requires(ModuleArg<B> && !std::is_same_v<std::decay_t<B>, Residual>)
-  explicit Residual(B&& body) : body_(register_module("body", to_module_ptr(std::forward<B>(body)))) {}
+  requires(ModuleArg<B> && !std::is_same_v<std::decay_t<B>, Residual>) explicit Residual(B&& body)
+      : body_(register_module("body", to_module_ptr(std::forward<B>(body)))) {}
   template <class B, class S>
-    requires(ModuleArg<B> && ModuleArg<S>)
-  Residual(B&& body, S&& shortcut)
+  requires(ModuleArg<B>&& ModuleArg<S>) Residual(B&& body, S&& shortcut)
       : body_(register_module("body", to_module_ptr(std::forward<B>(body)))),
         shortcut_(register_module("shortcut", to_module_ptr(std::forward<S>(shortcut)))) {}
 

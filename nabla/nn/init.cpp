@@ -116,19 +116,23 @@ void pytorch_default_init_(Module& net, uint64_t seed) {
   for (auto& [name, m] : mods) {
     const NamedTensors own = m->named_parameters(false);
     if (own.empty()) continue;
-    const bool drawn = dynamic_cast<Linear*>(m) || dynamic_cast<Conv2d*>(m) || dynamic_cast<ConvTranspose2d*>(m);
+    const bool drawn =
+        dynamic_cast<Linear*>(m) || dynamic_cast<Conv2d*>(m) || dynamic_cast<ConvTranspose2d*>(m);
     const bool constant = dynamic_cast<BatchNorm*>(m) || dynamic_cast<LayerNorm*>(m) ||
                           dynamic_cast<InstanceNorm2d*>(m) || dynamic_cast<GroupNorm*>(m);
     if (constant) continue;
-    NABLA_CHECK(drawn, "init::pytorch_default_init_", "module '", name.empty() ? "(root)" : name, "' (",
-                m->type_name(), ") has parameters whose PyTorch init is not reproduced; use rng = \"nabla\"");
+    NABLA_CHECK(drawn, "init::pytorch_default_init_", "module '", name.empty() ? "(root)" : name,
+                "' (", m->type_name(),
+                ") has parameters whose PyTorch init is not reproduced; use rng = \"nabla\"");
     Tensor weight, bias;
     for (const auto& [pname, t] : own) {
-      if (pname == "weight") weight = t;
-      else if (pname == "bias") bias = t;
+      if (pname == "weight")
+        weight = t;
+      else if (pname == "bias")
+        bias = t;
     }
-    NABLA_CHECK(weight.defined() && weight.dim() >= 2, "init::pytorch_default_init_", "module '", name,
-                "' has no 2-D+ weight");
+    NABLA_CHECK(weight.defined() && weight.dim() >= 2, "init::pytorch_default_init_", "module '",
+                name, "' has no 2-D+ weight");
     // torch.nn.init._calculate_fan_in_and_fan_out: size(1) x receptive field, for every layer
     // kind (ConvTranspose2d included, whose size(1) is out_channels / groups).
     int64_t fan_in = weight.size(1);

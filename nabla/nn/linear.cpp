@@ -29,8 +29,8 @@ void Linear::reset_parameters(Generator* gen) {
 }
 
 Tensor Linear::forward(const Tensor& x) {
-  NABLA_CHECK(x.defined() && x.dim() >= 1 && x.size(-1) == in_, "Linear",
-              "expected input (..., ", in_, "), got ",
+  NABLA_CHECK(x.defined() && x.dim() >= 1 && x.size(-1) == in_, "Linear", "expected input (..., ",
+              in_, "), got ",
               x.defined() ? shape_str(x.shape()) : std::string("an undefined tensor"),
               x.defined() && x.dim() >= 3 ? " (add nn::Flatten() before a Linear on images)" : "");
   if (x.dim() == 2) return linear(x, weight, bias);

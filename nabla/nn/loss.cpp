@@ -38,7 +38,8 @@ Tensor CrossEntropyLoss::forward(const Tensor& input, const Tensor& target) cons
 std::string CrossEntropyLoss::repr() const {
   std::ostringstream os;
   os << "CrossEntropyLoss(weight=" << weight_repr(options_.weight)
-     << ", ignore_index=" << options_.ignore_index << ", label_smoothing=" << options_.label_smoothing
+     << ", ignore_index=" << options_.ignore_index
+     << ", label_smoothing=" << options_.label_smoothing
      << ", reduction=" << reduction_name(options_.reduction) << ")";
   return os.str();
 }
@@ -51,7 +52,8 @@ Tensor NLLLoss::forward(const Tensor& input, const Tensor& target) const {
 }
 std::string NLLLoss::repr() const {
   std::ostringstream os;
-  os << "NLLLoss(weight=" << weight_repr(options_.weight) << ", ignore_index=" << options_.ignore_index
+  os << "NLLLoss(weight=" << weight_repr(options_.weight)
+     << ", ignore_index=" << options_.ignore_index
      << ", reduction=" << reduction_name(options_.reduction) << ")";
   return os.str();
 }
@@ -60,16 +62,17 @@ Tensor BCELoss::forward(const Tensor& input, const Tensor& target) const {
   return binary_cross_entropy(input, target, options_);
 }
 std::string BCELoss::repr() const {
-  return "BCELoss(weight=" + weight_repr(options_.weight) + ", reduction=" +
-         reduction_name(options_.reduction) + ")";
+  return "BCELoss(weight=" + weight_repr(options_.weight) +
+         ", reduction=" + reduction_name(options_.reduction) + ")";
 }
 
 Tensor BCEWithLogitsLoss::forward(const Tensor& input, const Tensor& target) const {
   return binary_cross_entropy_with_logits(input, target, options_);
 }
 std::string BCEWithLogitsLoss::repr() const {
-  return "BCEWithLogitsLoss(weight=" + weight_repr(options_.weight) + ", pos_weight=" +
-         weight_repr(options_.pos_weight) + ", reduction=" + reduction_name(options_.reduction) + ")";
+  return "BCEWithLogitsLoss(weight=" + weight_repr(options_.weight) +
+         ", pos_weight=" + weight_repr(options_.pos_weight) +
+         ", reduction=" + reduction_name(options_.reduction) + ")";
 }
 
 }  // namespace nabla::nn

@@ -14,16 +14,19 @@ namespace nabla::nn {
 struct MSELossOptions {
   Reduction reduction = Reduction::Mean;
 };
-using CrossEntropyLossOptions = CrossEntropyOptions;  // weight, ignore_index, label_smoothing, reduction
-using NLLLossOptions = NllLossOptions;                 // weight, ignore_index, reduction
-using BCELossOptions = BceOptions;                     // weight, reduction
-using BCEWithLogitsLossOptions = BceWithLogitsOptions; // weight, pos_weight, reduction
+using CrossEntropyLossOptions =
+    CrossEntropyOptions;                // weight, ignore_index, label_smoothing, reduction
+using NLLLossOptions = NllLossOptions;  // weight, ignore_index, reduction
+using BCELossOptions = BceOptions;      // weight, reduction
+using BCEWithLogitsLossOptions = BceWithLogitsOptions;  // weight, pos_weight, reduction
 
 // Regression: mean squared error.
 class MSELoss {
  public:
   explicit MSELoss(MSELossOptions options = {}) : options_(options) {}
-  Tensor operator()(const Tensor& input, const Tensor& target) const { return forward(input, target); }
+  Tensor operator()(const Tensor& input, const Tensor& target) const {
+    return forward(input, target);
+  }
   Tensor forward(const Tensor& input, const Tensor& target) const;
   const MSELossOptions& options() const { return options_; }
   std::string repr() const;
@@ -36,7 +39,9 @@ class MSELoss {
 class CrossEntropyLoss {
  public:
   explicit CrossEntropyLoss(CrossEntropyLossOptions options = {});
-  Tensor operator()(const Tensor& input, const Tensor& target) const { return forward(input, target); }
+  Tensor operator()(const Tensor& input, const Tensor& target) const {
+    return forward(input, target);
+  }
   Tensor forward(const Tensor& input, const Tensor& target) const;
   const CrossEntropyLossOptions& options() const { return options_; }
   std::string repr() const;
@@ -49,7 +54,9 @@ class CrossEntropyLoss {
 class NLLLoss {
  public:
   explicit NLLLoss(NLLLossOptions options = {});
-  Tensor operator()(const Tensor& input, const Tensor& target) const { return forward(input, target); }
+  Tensor operator()(const Tensor& input, const Tensor& target) const {
+    return forward(input, target);
+  }
   Tensor forward(const Tensor& input, const Tensor& target) const;
   const NLLLossOptions& options() const { return options_; }
   std::string repr() const;
@@ -62,7 +69,9 @@ class NLLLoss {
 class BCELoss {
  public:
   explicit BCELoss(BCELossOptions options = {}) : options_(options) {}
-  Tensor operator()(const Tensor& input, const Tensor& target) const { return forward(input, target); }
+  Tensor operator()(const Tensor& input, const Tensor& target) const {
+    return forward(input, target);
+  }
   Tensor forward(const Tensor& input, const Tensor& target) const;
   const BCELossOptions& options() const { return options_; }
   std::string repr() const;
@@ -75,7 +84,9 @@ class BCELoss {
 class BCEWithLogitsLoss {
  public:
   explicit BCEWithLogitsLoss(BCEWithLogitsLossOptions options = {}) : options_(options) {}
-  Tensor operator()(const Tensor& input, const Tensor& target) const { return forward(input, target); }
+  Tensor operator()(const Tensor& input, const Tensor& target) const {
+    return forward(input, target);
+  }
   Tensor forward(const Tensor& input, const Tensor& target) const;
   const BCEWithLogitsLossOptions& options() const { return options_; }
   std::string repr() const;

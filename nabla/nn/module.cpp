@@ -30,8 +30,8 @@ std::string Module::type_name() const {
 }
 
 void Module::check_new_name(const std::string& name, const char* what) const {
-  NABLA_CHECK(!name.empty() && name.find('.') == std::string::npos, "Module::register",
-              what, " name must be non-empty and contain no '.', got '", name, "'");
+  NABLA_CHECK(!name.empty() && name.find('.') == std::string::npos, "Module::register", what,
+              " name must be non-empty and contain no '.', got '", name, "'");
   auto taken = [&](const auto& v) {
     return std::any_of(v.begin(), v.end(), [&](const auto& kv) { return kv.first == name; });
   };
@@ -194,8 +194,8 @@ LoadStateDictResult Module::load_state_dict(const StateDict& dict, bool strict) 
   problems.insert(problems.end(), shape_errors.begin(), shape_errors.end());
   if (!problems.empty()) {
     std::ostringstream os;
-    os << "load_state_dict: " << problems.size() << " problem"
-       << (problems.size() == 1 ? "" : "s") << " loading into " << type_name() << ":";
+    os << "load_state_dict: " << problems.size() << " problem" << (problems.size() == 1 ? "" : "s")
+       << " loading into " << type_name() << ":";
     for (auto& p : problems) os << "\n  - " << p;
     if (!strict && shape_errors.size() == problems.size()) {
       os << "\n(shape mismatches are errors even with strict = false)";

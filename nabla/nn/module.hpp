@@ -106,8 +106,8 @@ class Module {
   }
   // A module value is moved into a new shared_ptr.
   template <class M>
-    requires std::is_base_of_v<Module, std::decay_t<M>>
-  std::shared_ptr<std::decay_t<M>> register_module(const std::string& name, M&& m) {
+  requires std::is_base_of_v<Module, std::decay_t<M>> std::shared_ptr<std::decay_t<M>>
+  register_module(const std::string& name, M&& m) {
     return register_module(name, std::make_shared<std::decay_t<M>>(std::forward<M>(m)));
   }
 
@@ -129,8 +129,9 @@ std::ostream& operator<<(std::ostream& os, const Module& m);
 
 // Helpers for module arguments: a module value (moved into a shared_ptr) or a shared_ptr.
 template <class M>
-concept ModuleArg = std::is_base_of_v<Module, std::decay_t<M>> ||
-                    requires(M m) { { std::shared_ptr<Module>(m) }; };
+concept ModuleArg = std::is_base_of_v<Module, std::decay_t<M>> || requires(M m) {
+  {std::shared_ptr<Module>(m)};
+};
 
 template <class M>
 std::shared_ptr<Module> to_module_ptr(M&& m) {

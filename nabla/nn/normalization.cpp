@@ -66,8 +66,10 @@ Tensor BatchNorm::forward(const Tensor& x) {
   NABLA_CHECK(x.defined() && x.dim() >= min_dim_ && x.dim() <= max_dim_, name.c_str(),
               "expected input with ", min_dim_, min_dim_ == max_dim_ ? "" : " or ",
               min_dim_ == max_dim_ ? "" : std::to_string(max_dim_), " dims (N, C",
-              min_dim_ == 4 ? ", H, W" : max_dim_ == 3 ? "[, L]" : "", "), got ",
-              x.defined() ? shape_str(x.shape()) : std::string("an undefined tensor"));
+              min_dim_ == 4   ? ", H, W"
+              : max_dim_ == 3 ? "[, L]"
+                              : "",
+              "), got ", x.defined() ? shape_str(x.shape()) : std::string("an undefined tensor"));
   NABLA_CHECK(x.size(1) == num_features_, name.c_str(), "expected ", num_features_,
               " channels (dim 1), got input ", shape_str(x.shape()));
   // Batch statistics in training, and always when no running statistics are kept.

@@ -29,9 +29,9 @@ class BatchNorm : public Module {
   int64_t num_features() const { return num_features_; }
   const BatchNormOptions& options() const { return options_; }
 
-  Tensor weight, bias;                 // (C), undefined without affine
-  Tensor running_mean, running_var;    // (C), undefined without track_running_stats
-  Tensor num_batches_tracked;          // int64 scalar
+  Tensor weight, bias;               // (C), undefined without affine
+  Tensor running_mean, running_var;  // (C), undefined without track_running_stats
+  Tensor num_batches_tracked;        // int64 scalar
 
  protected:
   BatchNorm(int64_t num_features, BatchNormOptions options, int64_t min_dim, int64_t max_dim);

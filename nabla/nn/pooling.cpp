@@ -50,18 +50,10 @@ std::string AvgPool2d::extra_repr() const {
          ", count_include_pad=" + yes_no(options_.count_include_pad);
 }
 
-Tensor AdaptiveAvgPool2d::forward(const Tensor& x) {
-  return adaptive_avg_pool2d(x, output_size_);
-}
-std::string AdaptiveAvgPool2d::extra_repr() const {
-  return "output_size=" + output_size_.str();
-}
+Tensor AdaptiveAvgPool2d::forward(const Tensor& x) { return adaptive_avg_pool2d(x, output_size_); }
+std::string AdaptiveAvgPool2d::extra_repr() const { return "output_size=" + output_size_.str(); }
 
-Tensor AdaptiveMaxPool2d::forward(const Tensor& x) {
-  return adaptive_max_pool2d(x, output_size_);
-}
-std::string AdaptiveMaxPool2d::extra_repr() const {
-  return "output_size=" + output_size_.str();
-}
+Tensor AdaptiveMaxPool2d::forward(const Tensor& x) { return adaptive_max_pool2d(x, output_size_); }
+std::string AdaptiveMaxPool2d::extra_repr() const { return "output_size=" + output_size_.str(); }
 
 }  // namespace nabla::nn

@@ -6,7 +6,8 @@ namespace nabla {
 
 Tensor dropout_mask(const Shape& shape, double p, DType dtype, Generator* gen) {
   NABLA_CHECK(p >= 0 && p <= 1, "dropout", "p must be in [0, 1], got ", p);
-  NABLA_CHECK(is_floating(dtype), "dropout", "mask dtype must be floating, got ", dtype_name(dtype));
+  NABLA_CHECK(is_floating(dtype), "dropout", "mask dtype must be floating, got ",
+              dtype_name(dtype));
   Generator& g = gen != nullptr ? *gen : default_generator();
   Tensor mask = Tensor::empty(shape, dtype);
   // Kept elements are scaled by 1/(1-p) so the expected value of x * mask is x.

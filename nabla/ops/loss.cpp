@@ -21,9 +21,12 @@ namespace nabla {
 
 const char* reduction_name(Reduction r) {
   switch (r) {
-    case Reduction::None: return "none";
-    case Reduction::Mean: return "mean";
-    case Reduction::Sum: return "sum";
+    case Reduction::None:
+      return "none";
+    case Reduction::Mean:
+      return "mean";
+    case Reduction::Sum:
+      return "sum";
   }
   return "?";
 }
@@ -41,9 +44,12 @@ constexpr int64_t kRowGrain = 64;  // rows of a (M, C) block per parallel chunk
 
 Tensor reduce(const Tensor& l, Reduction r) {
   switch (r) {
-    case Reduction::None: return l;
-    case Reduction::Sum: return sum(l);
-    case Reduction::Mean: return mean(l);
+    case Reduction::None:
+      return l;
+    case Reduction::Sum:
+      return sum(l);
+    case Reduction::Mean:
+      return mean(l);
   }
   return l;
 }
@@ -66,8 +72,8 @@ Tensor raw(const Tensor& t, DType d) {
 Tensor class_weights(const Tensor& w, int64_t C, DType d, const char* op) {
   if (!w.defined()) return Tensor();
   check_floating(w, op, "weight");
-  NABLA_CHECK(w.dim() == 1 && w.size(0) == C, op, "expected class weights of shape (", C,
-              ") for ", C, " classes, got ", shape_str(w.shape()));
+  NABLA_CHECK(w.dim() == 1 && w.size(0) == C, op, "expected class weights of shape (", C, ") for ",
+              C, " classes, got ", shape_str(w.shape()));
   return raw(w, d);
 }
 
@@ -81,9 +87,8 @@ Tensor element_weights(const Tensor& w, const Shape& shape, DType d, const char*
     const int64_t ws = w.shape()[w.dim() - i], s = shape[shape.size() - i];
     ok = ws == 1 || ws == s;
   }
-  NABLA_CHECK(ok, op, "expected ", what,
-              " broadcastable to the input's shape ", shape_str(shape), ", got ",
-              shape_str(w.shape()));
+  NABLA_CHECK(ok, op, "expected ", what, " broadcastable to the input's shape ", shape_str(shape),
+              ", got ", shape_str(w.shape()));
   autograd::NoGradGuard ng;
   return raw(expand(w.detach(), shape), d);
 }
@@ -128,7 +133,8 @@ Tensor checked_class_targets(const Tensor& logits, const Tensor& target, int64_t
 
 void check_logits(const Tensor& x, const char* op) {
   check_floating(x, op, "input");
-  NABLA_CHECK(x.dim() >= 1, op, "expected input of shape (C), (N, C) or (N, C, d1, ...), got a scalar");
+  NABLA_CHECK(x.dim() >= 1, op,
+              "expected input of shape (C), (N, C) or (N, C, d1, ...), got a scalar");
   NABLA_CHECK(x.numel() > 0 || x.dim() >= 2, op, "expected at least one class, got input ",
               shape_str(x.shape()));
 }
@@ -151,7 +157,11 @@ double ce_index_forward(const T* x, const int64_t* t, const T* w, int64_t M, int
       for (int64_t j = 0; j < C; ++j) s += std::exp(double(xi[j]) - m);
       const double l = m + std::log(s);
       lse[i] = l;
-      if (t[i] == ignore) { loss[i] = 0; wsum_part[i] = 0; continue; }
+      if (t[i] == ignore) {
+        loss[i] = 0;
+        wsum_part[i] = 0;
+        continue;
+      }
       const double wt = w ? double(w[t[i]]) : 1.0;
       double smooth = 0;
       if (eps > 0)
@@ -170,11 +180,17 @@ template <class T>
 void ce_index_backward(const T* x, const int64_t* t, const T* w, const double* lse, const T* g,
                        int64_t M, int64_t C, int64_t ignore, double eps, T* dx) {
   double W = double(C);
-  if (w) { W = 0; for (int64_t j = 0; j < C; ++j) W += double(w[j]); }
+  if (w) {
+    W = 0;
+    for (int64_t j = 0; j < C; ++j) W += double(w[j]);
+  }
   parallel_for(0, M, kRowGrain, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
       T* di = dx + i * C;
-      if (t[i] == ignore) { std::fill(di, di + C, T(0)); continue; }
+      if (t[i] == ignore) {
+        std::fill(di, di + C, T(0));
+        continue;
+      }
       const T* xi = x + i * C;
       const double gi = double(g[i]), wt = w ? double(w[t[i]]) : 1.0;
       for (int64_t j = 0; j < C; ++j) {
@@ -192,8 +208,8 @@ void ce_index_backward(const T* x, const int64_t* t, const T* w, const double* l
 // loss_i = -sum_j w_j y'_ij logp_ij.  dx_ij = g_i (p_ij S_i - w_j y'_ij), S_i = sum_k w_k y'_ik;
 // dy_ij = -g_i (1-eps) w_j logp_ij.
 template <class T>
-void ce_prob_forward(const T* x, const T* y, const T* w, int64_t M, int64_t C, double eps,
-                     T* loss, double* lse) {
+void ce_prob_forward(const T* x, const T* y, const T* w, int64_t M, int64_t C, double eps, T* loss,
+                     double* lse) {
   parallel_for(0, M, kRowGrain, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
       const T* xi = x + i * C;
@@ -252,17 +268,19 @@ Tensor cross_entropy_index(const Tensor& rows, const Tensor& t, const Tensor& w,
     wsum = ce_index_forward<T>(x.data<T>(), t.data<int64_t>(), w.defined() ? w.data<T>() : nullptr,
                                M, C, ignore, eps, loss.data<T>(), lse.data<double>());
   });
-  loss = autograd::record("cross_entropy", loss, {rows}, [x, t, w, lse, ignore, eps, M, C](const Tensor& g) {
-    Tensor gc = raw(g, x.dtype());
-    Tensor dx = Tensor::empty({M, C}, x.dtype());
-    NABLA_DISPATCH_FLOAT(x.dtype(), T, [&] {
-      ce_index_backward<T>(x.data<T>(), t.data<int64_t>(), w.defined() ? w.data<T>() : nullptr,
-                           lse.data<double>(), gc.data<T>(), M, C, ignore, eps, dx.data<T>());
-    });
-    return std::vector<Tensor>{dx};
-  });
+  loss = autograd::record(
+      "cross_entropy", loss, {rows}, [x, t, w, lse, ignore, eps, M, C](const Tensor& g) {
+        Tensor gc = raw(g, x.dtype());
+        Tensor dx = Tensor::empty({M, C}, x.dtype());
+        NABLA_DISPATCH_FLOAT(x.dtype(), T, [&] {
+          ce_index_backward<T>(x.data<T>(), t.data<int64_t>(), w.defined() ? w.data<T>() : nullptr,
+                               lse.data<double>(), gc.data<T>(), M, C, ignore, eps, dx.data<T>());
+        });
+        return std::vector<Tensor>{dx};
+      });
   loss = reshape(loss, tshape);
-  if (o.reduction == Reduction::Mean) return sum(loss) / wsum;  // 0/0 = nan when all ignored, as torch
+  if (o.reduction == Reduction::Mean)
+    return sum(loss) / wsum;  // 0/0 = nan when all ignored, as torch
   return reduce(loss, o.reduction);
 }
 
@@ -278,18 +296,19 @@ Tensor cross_entropy_prob(const Tensor& rows, const Tensor& trows, const Tensor&
                        loss.data<T>(), lse.data<double>());
   });
   const bool need_dx = rows.requires_grad(), need_dy = trows.requires_grad();
-  loss = autograd::record("cross_entropy", loss, {rows, trows},
-                          [x, y, w, lse, eps, M, C, need_dx, need_dy](const Tensor& g) {
-    Tensor gc = raw(g, x.dtype());
-    Tensor dx = need_dx ? Tensor::empty({M, C}, x.dtype()) : Tensor();
-    Tensor dy = need_dy ? Tensor::empty({M, C}, x.dtype()) : Tensor();
-    NABLA_DISPATCH_FLOAT(x.dtype(), T, [&] {
-      ce_prob_backward<T>(x.data<T>(), y.data<T>(), w.defined() ? w.data<T>() : nullptr,
-                          lse.data<double>(), gc.data<T>(), M, C, eps,
-                          need_dx ? dx.data<T>() : nullptr, need_dy ? dy.data<T>() : nullptr);
-    });
-    return std::vector<Tensor>{dx, dy};
-  });
+  loss = autograd::record(
+      "cross_entropy", loss, {rows, trows},
+      [x, y, w, lse, eps, M, C, need_dx, need_dy](const Tensor& g) {
+        Tensor gc = raw(g, x.dtype());
+        Tensor dx = need_dx ? Tensor::empty({M, C}, x.dtype()) : Tensor();
+        Tensor dy = need_dy ? Tensor::empty({M, C}, x.dtype()) : Tensor();
+        NABLA_DISPATCH_FLOAT(x.dtype(), T, [&] {
+          ce_prob_backward<T>(x.data<T>(), y.data<T>(), w.defined() ? w.data<T>() : nullptr,
+                              lse.data<double>(), gc.data<T>(), M, C, eps,
+                              need_dx ? dx.data<T>() : nullptr, need_dy ? dy.data<T>() : nullptr);
+        });
+        return std::vector<Tensor>{dx, dy};
+      });
   loss = reshape(loss, lshape);
   return reduce(loss, o.reduction);  // torch: mean over the N*d1..dk rows, weights or not
 }
@@ -298,11 +317,14 @@ Tensor cross_entropy_prob(const Tensor& rows, const Tensor& trows, const Tensor&
 // NLL. x: (M, C) log-probabilities; loss_i = -w[t_i] x[i, t_i] (0 if ignored);
 // d loss_i / d x[i, t_i] = -g_i w[t_i], zero elsewhere.
 template <class T>
-double nll_forward(const T* x, const int64_t* t, const T* w, int64_t M, int64_t C,
-                   int64_t ignore, T* loss) {
+double nll_forward(const T* x, const int64_t* t, const T* w, int64_t M, int64_t C, int64_t ignore,
+                   T* loss) {
   double wsum = 0;
   for (int64_t i = 0; i < M; ++i) {
-    if (t[i] == ignore) { loss[i] = 0; continue; }
+    if (t[i] == ignore) {
+      loss[i] = 0;
+      continue;
+    }
     const double wt = w ? double(w[t[i]]) : 1.0;
     loss[i] = T(-wt * double(x[i * C + t[i]]));
     wsum += wt;
@@ -429,11 +451,11 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, const CrossEntr
     Tensor t = checked_class_targets(logits, target, o.ignore_index, op);
     return cross_entropy_index(rows, t, w, o, index_target_shape(logits));
   }
-  NABLA_CHECK(target.shape() == logits.shape(), op,
-              "expected an int64 class-index target of shape ", shape_str(index_target_shape(logits)),
-              " or a floating class-probability target of the input's shape ",
-              shape_str(logits.shape()), ", got ", dtype_name(target.dtype()), " ",
-              shape_str(target.shape()));
+  NABLA_CHECK(
+      target.shape() == logits.shape(), op, "expected an int64 class-index target of shape ",
+      shape_str(index_target_shape(logits)),
+      " or a floating class-probability target of the input's shape ", shape_str(logits.shape()),
+      ", got ", dtype_name(target.dtype()), " ", shape_str(target.shape()));
   NABLA_CHECK(o.ignore_index < 0, op, "ignore_index (", o.ignore_index,
               ") is not supported with class-probability targets; use a negative value");
   Tensor y = target.dtype() == logits.dtype() ? target : to_dtype(target, logits.dtype());
@@ -464,7 +486,8 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const NllLossOpti
     Tensor gc = raw(g, dt);
     Tensor dx = Tensor::empty({M, C}, dt);
     NABLA_DISPATCH_FLOAT(dt, T, [&] {
-      nll_backward<T>(t.data<int64_t>(), ptr_or_null<T>(w), gc.data<T>(), M, C, ignore, dx.data<T>());
+      nll_backward<T>(t.data<int64_t>(), ptr_or_null<T>(w), gc.data<T>(), M, C, ignore,
+                      dx.data<T>());
     });
     return std::vector<Tensor>{dx};
   });
@@ -484,7 +507,8 @@ Tensor binary_cross_entropy(const Tensor& probs, const Tensor& target, const Bce
     const T* pp = p.data<T>();
     for (int64_t i = 0; i < n; ++i)
       NABLA_CHECK(pp[i] >= 0 && pp[i] <= 1, op, "expected probabilities in [0, 1], got ",
-                  double(pp[i]), " at flat position ", i, "; for logits use binary_cross_entropy_with_logits");
+                  double(pp[i]), " at flat position ", i,
+                  "; for logits use binary_cross_entropy_with_logits");
   });
   Tensor loss = Tensor::empty(probs.shape(), dt);
   NABLA_DISPATCH_FLOAT(dt, T, [&] {
@@ -519,17 +543,18 @@ Tensor binary_cross_entropy_with_logits(const Tensor& logits, const Tensor& targ
                           loss.data<T>());
   });
   const bool need_dx = logits.requires_grad(), need_dy = yt.requires_grad();
-  loss = autograd::record(op, loss, {logits, yt}, [x, y, w, pw, n, need_dx, need_dy](const Tensor& g) {
-    Tensor gc = raw(g, x.dtype());
-    Tensor dx = need_dx ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
-    Tensor dy = need_dy ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
-    NABLA_DISPATCH_FLOAT(x.dtype(), T, [&] {
-      bce_logits_backward<T>(x.data<T>(), y.data<T>(), ptr_or_null<T>(w), ptr_or_null<T>(pw),
-                             gc.data<T>(), n, need_dx ? dx.data<T>() : nullptr,
-                             need_dy ? dy.data<T>() : nullptr);
-    });
-    return std::vector<Tensor>{dx, dy};
-  });
+  loss =
+      autograd::record(op, loss, {logits, yt}, [x, y, w, pw, n, need_dx, need_dy](const Tensor& g) {
+        Tensor gc = raw(g, x.dtype());
+        Tensor dx = need_dx ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
+        Tensor dy = need_dy ? Tensor::empty(x.shape(), x.dtype()) : Tensor();
+        NABLA_DISPATCH_FLOAT(x.dtype(), T, [&] {
+          bce_logits_backward<T>(x.data<T>(), y.data<T>(), ptr_or_null<T>(w), ptr_or_null<T>(pw),
+                                 gc.data<T>(), n, need_dx ? dx.data<T>() : nullptr,
+                                 need_dy ? dy.data<T>() : nullptr);
+        });
+        return std::vector<Tensor>{dx, dy};
+      });
   return reduce(loss, o.reduction);
 }
 

@@ -30,16 +30,17 @@ Reduction reduction_from_string(const std::string& s);
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean);
 
 struct CrossEntropyOptions {
-  Tensor weight{};               // (C) class weights, or undefined
-  int64_t ignore_index = -100;   // class-index targets equal to it contribute nothing
-  double label_smoothing = 0;    // in [0, 1]
+  Tensor weight{};              // (C) class weights, or undefined
+  int64_t ignore_index = -100;  // class-index targets equal to it contribute nothing
+  double label_smoothing = 0;   // in [0, 1]
   Reduction reduction = Reduction::Mean;
 };
 
 // log_softmax over dim 1 fused with the negative log-likelihood. An int64 target holds class
 // indices; a floating target of the input's shape holds class probabilities (then ignore_index
 // must stay negative, as in PyTorch, and the target also receives a gradient).
-Tensor cross_entropy(const Tensor& logits, const Tensor& target, const CrossEntropyOptions& options = {});
+Tensor cross_entropy(const Tensor& logits, const Tensor& target,
+                     const CrossEntropyOptions& options = {});
 
 struct NllLossOptions {
   Tensor weight{};
@@ -58,10 +59,11 @@ struct BceOptions {
 
 // -w (y log p + (1 - y) log(1 - p)) for probabilities p in [0, 1] (checked), each log clamped at
 // -100. The input gradient divides by max(p (1 - p), 1e-12) as PyTorch does.
-Tensor binary_cross_entropy(const Tensor& probs, const Tensor& target, const BceOptions& options = {});
+Tensor binary_cross_entropy(const Tensor& probs, const Tensor& target,
+                            const BceOptions& options = {});
 
 struct BceWithLogitsOptions {
-  Tensor weight{};    // broadcasts to the input's shape
+  Tensor weight{};      // broadcasts to the input's shape
   Tensor pos_weight{};  // broadcasts to the input's shape; usually (C) for multi-label (N, C)
   Reduction reduction = Reduction::Mean;
 };

@@ -37,14 +37,13 @@ void gemm_into(const Tensor& a, const Tensor& b, Tensor& out, double beta = 0.0)
   }
   GemmOperand A = as_gemm_operand(a), B = as_gemm_operand(b);
   if (a.dtype() == DType::Float32) {
-    cblas_sgemm(CblasRowMajor, A.trans ? CblasTrans : CblasNoTrans, B.trans ? CblasTrans : CblasNoTrans,
-                n, m, k, 1.0f, A.keep.data<float>(), A.ld, B.keep.data<float>(), B.ld,
-                static_cast<float>(beta),
-                out.data<float>(), m);
+    cblas_sgemm(CblasRowMajor, A.trans ? CblasTrans : CblasNoTrans,
+                B.trans ? CblasTrans : CblasNoTrans, n, m, k, 1.0f, A.keep.data<float>(), A.ld,
+                B.keep.data<float>(), B.ld, static_cast<float>(beta), out.data<float>(), m);
   } else {
-    cblas_dgemm(CblasRowMajor, A.trans ? CblasTrans : CblasNoTrans, B.trans ? CblasTrans : CblasNoTrans,
-                n, m, k, 1.0, A.keep.data<double>(), A.ld, B.keep.data<double>(), B.ld, beta,
-                out.data<double>(), m);
+    cblas_dgemm(CblasRowMajor, A.trans ? CblasTrans : CblasNoTrans,
+                B.trans ? CblasTrans : CblasNoTrans, n, m, k, 1.0, A.keep.data<double>(), A.ld,
+                B.keep.data<double>(), B.ld, beta, out.data<double>(), m);
   }
 }
 
@@ -81,7 +80,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   NABLA_CHECK(a.dim() >= 1 && b.dim() >= 1, "matmul", "needs tensors with at least 1 dim, got ",
               shape_str(a.shape()), " and ", shape_str(b.shape()));
   if (a.dim() == 1 && b.dim() == 1) {
-    NABLA_CHECK(a.shape()[0] == b.shape()[0], "matmul", "dot of sizes ", a.shape()[0], " and ", b.shape()[0]);
+    NABLA_CHECK(a.shape()[0] == b.shape()[0], "matmul", "dot of sizes ", a.shape()[0], " and ",
+                b.shape()[0]);
     return sum(mul(a, b));
   }
   if (a.dim() == 2 && b.dim() == 2) return mm(a, b);
@@ -89,8 +89,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   if (b.dim() == 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
   if (b.dim() == 2) {
     // (..., n, k) @ (k, m): one GEMM over the flattened batch
-    NABLA_CHECK(a.shape().back() == b.shape()[0], "matmul", "inner dimensions differ: ",
-                shape_str(a.shape()), " @ ", shape_str(b.shape()));
+    NABLA_CHECK(a.shape().back() == b.shape()[0], "matmul",
+                "inner dimensions differ: ", shape_str(a.shape()), " @ ", shape_str(b.shape()));
     Shape out_shape = a.shape();
     out_shape.back() = b.shape()[1];
     return mm(a.reshape({-1, a.shape().back()}), b).reshape(out_shape);
@@ -103,8 +103,10 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   Shape ba(a.shape().begin(), a.shape().end() - 2), bb(b.shape().begin(), b.shape().end() - 2);
   Shape batch = broadcast_shapes(ba, bb, "matmul");
   Shape sa = batch, sb = batch;
-  sa.push_back(n); sa.push_back(k);
-  sb.push_back(k); sb.push_back(m);
+  sa.push_back(n);
+  sa.push_back(k);
+  sb.push_back(k);
+  sb.push_back(m);
   Tensor ae = a.detach().expand(sa).reshape({-1, n, k});
   Tensor be = b.detach().expand(sb).reshape({-1, k, m});
   const int64_t nb = ae.shape()[0];

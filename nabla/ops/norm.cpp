@@ -38,16 +38,15 @@ void check_param(const Tensor& t, const Tensor& x, const Shape& shape, const cha
 void check_input(const Tensor& x, int64_t min_dim, const char* op, const char* expected) {
   NABLA_CHECK(x.defined() && x.dim() >= min_dim, op, "expected input ", expected, ", got ",
               shape_or_undefined(x));
-  NABLA_CHECK(is_floating(x.dtype()), op, "expected a floating input, got ",
-              dtype_name(x.dtype()));
+  NABLA_CHECK(is_floating(x.dtype()), op, "expected a floating input, got ", dtype_name(x.dtype()));
 }
 
 void check_running(const Tensor& rm, const Tensor& rv, int64_t c, const char* op) {
   NABLA_CHECK(rm.defined() == rv.defined(), op,
               "running_mean and running_var must both be given or both be undefined");
   for (const Tensor* t : {&rm, &rv}) {
-    NABLA_CHECK(!t->defined() || (t->dim() == 1 && t->size(0) == c && is_floating(t->dtype())),
-                op, "running statistics must be floating with shape [", c, "], got ",
+    NABLA_CHECK(!t->defined() || (t->dim() == 1 && t->size(0) == c && is_floating(t->dtype())), op,
+                "running statistics must be floating with shape [", c, "], got ",
                 shape_str(t->shape()));
   }
 }
@@ -173,8 +172,8 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
                   const Tensor& bias, double eps) {
   check_layer_norm(x, normalized_shape, weight, bias);
   const int64_t len = shape_numel(normalized_shape);
-  return detail::row_norm_fused("layer_norm", x, len == 0 ? 0 : x.numel() / len, len, 1, 1,
-                                weight, bias, eps);
+  return detail::row_norm_fused("layer_norm", x, len == 0 ? 0 : x.numel() / len, len, 1, 1, weight,
+                                bias, eps);
 }
 
 Tensor instance_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
@@ -188,8 +187,8 @@ Tensor instance_norm(const Tensor& x, const Tensor& running_mean, const Tensor& 
   }
   const int64_t n = x.size(0), c = x.size(1), s = spatial_size(x);
   std::vector<double> mean, var;
-  Tensor y = detail::row_norm_fused("instance_norm", x, n * c, s, c, s, weight, bias, eps,
-                                    &mean, &var);
+  Tensor y =
+      detail::row_norm_fused("instance_norm", x, n * c, s, c, s, weight, bias, eps, &mean, &var);
   if (running_mean.defined() && n > 0) {
     // PyTorch folds the batch into channels and averages the per-instance updates back, i.e.
     // the running stats move towards the batch mean of the instance statistics.
@@ -211,15 +210,15 @@ Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight, con
                   double eps) {
   check_group_norm(x, num_groups, weight, bias);
   const int64_t n = x.size(0), c = x.size(1), s = spatial_size(x);
-  return detail::row_norm_fused("group_norm", x, n * num_groups, c / num_groups * s, num_groups,
-                                s, weight, bias, eps);
+  return detail::row_norm_fused("group_norm", x, n * num_groups, c / num_groups * s, num_groups, s,
+                                weight, bias, eps);
 }
 
 // ---- references (composite) ----
 
-Tensor batch_norm_reference(const Tensor& x, const Tensor& running_mean,
-                            const Tensor& running_var, const Tensor& weight, const Tensor& bias,
-                            bool training, double momentum, double eps) {
+Tensor batch_norm_reference(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                            const Tensor& weight, const Tensor& bias, bool training,
+                            double momentum, double eps) {
   check_batch_norm(x, running_mean, running_var, weight, bias, training);
   if (!training) return with_running_stats(x, running_mean, running_var, weight, bias, eps);
   std::vector<int64_t> dims{0};
@@ -250,9 +249,8 @@ Tensor layer_norm_reference(const Tensor& x, const Shape& normalized_shape, cons
 }
 
 Tensor instance_norm_reference(const Tensor& x, const Tensor& running_mean,
-                               const Tensor& running_var, const Tensor& weight,
-                               const Tensor& bias, bool use_input_stats, double momentum,
-                               double eps) {
+                               const Tensor& running_var, const Tensor& weight, const Tensor& bias,
+                               bool use_input_stats, double momentum, double eps) {
   check_instance_norm(x, running_mean, running_var, weight, bias, use_input_stats);
   if (!use_input_stats) return with_running_stats(x, running_mean, running_var, weight, bias, eps);
   std::vector<int64_t> dims;

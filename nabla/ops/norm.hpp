@@ -41,9 +41,9 @@ Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight = Te
 
 // ---- the same, composed from primitives: slower (about eight passes over x and a graph of
 // small nodes) but obviously right; same arguments, checks and running-statistics updates ----
-Tensor batch_norm_reference(const Tensor& x, const Tensor& running_mean,
-                            const Tensor& running_var, const Tensor& weight, const Tensor& bias,
-                            bool training, double momentum = 0.1, double eps = 1e-5);
+Tensor batch_norm_reference(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                            const Tensor& weight, const Tensor& bias, bool training,
+                            double momentum = 0.1, double eps = 1e-5);
 Tensor layer_norm_reference(const Tensor& x, const Shape& normalized_shape,
                             const Tensor& weight = Tensor(), const Tensor& bias = Tensor(),
                             double eps = 1e-5);

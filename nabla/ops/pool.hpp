@@ -28,7 +28,7 @@ struct AvgPool2dOptions {
   std::optional<Size2> stride = std::nullopt;  // default: the kernel
   Size2 padding = 0;                           // implicit zeros, at most kernel/2
   bool ceil_mode = false;
-  bool count_include_pad = true;     // divide by the padded window size (PyTorch's default)
+  bool count_include_pad = true;  // divide by the padded window size (PyTorch's default)
   std::optional<int64_t> divisor_override = std::nullopt;  // divide every window by this (non-zero)
 };
 
@@ -48,7 +48,8 @@ struct AvgPool1dOptions {
   bool count_include_pad = true;
 };
 
-// floor((in + 2*pad - dilation*(kernel-1) - 1) / stride) + 1, or ceil in ceil_mode (PyTorch's rule).
+// floor((in + 2*pad - dilation*(kernel-1) - 1) / stride) + 1, or ceil in ceil_mode (PyTorch's
+// rule).
 using kernels::pool_output_size;
 // Adaptive window i of `out` over `in`: [floor(i*in/out), ceil((i+1)*in/out)).
 using kernels::adaptive_pool_end;

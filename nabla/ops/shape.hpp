@@ -6,8 +6,9 @@
 
 namespace nabla {
 
-Tensor reshape(const Tensor& a, const Shape& shape);  // view when possible, else copy; one -1 allowed
-Tensor view(const Tensor& a, const Shape& shape);     // view or error
+Tensor reshape(const Tensor& a,
+               const Shape& shape);                // view when possible, else copy; one -1 allowed
+Tensor view(const Tensor& a, const Shape& shape);  // view or error
 Tensor permute(const Tensor& a, const std::vector<int64_t>& dims);
 Tensor transpose(const Tensor& a, int64_t d0, int64_t d1);
 Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t step = 1);

@@ -23,8 +23,11 @@ void Adadelta::update(size_t group, const Tensor& param, const Tensor& grad, Par
   const AdadeltaOptions& o = options_[group];
   functional::adadelta_step(param, grad, state.buffers.at("square_avg"),
                             state.buffers.at("acc_delta"),
-                            {.lr = o.lr, .rho = o.rho, .eps = o.eps,
-                             .weight_decay = o.weight_decay, .maximize = o.maximize});
+                            {.lr = o.lr,
+                             .rho = o.rho,
+                             .eps = o.eps,
+                             .weight_decay = o.weight_decay,
+                             .maximize = o.maximize});
 }
 
 }  // namespace nabla::optim

@@ -14,7 +14,8 @@ struct AdadeltaOptions {
   bool maximize = false;
 
   void validate(const char* op) const;
-  template <class F> void visit(F&& f) {
+  template <class F>
+  void visit(F&& f) {
     f("lr", lr), f("rho", rho), f("eps", eps), f("weight_decay", weight_decay);
     f("maximize", maximize);
   }
@@ -26,7 +27,9 @@ class Adadelta : public OptimizerWith<AdadeltaOptions> {
   explicit Adadelta(std::vector<Tensor> params, AdadeltaOptions options = {});
 
  protected:
-  std::vector<std::string> state_names(size_t) const override { return {"acc_delta", "square_avg"}; }
+  std::vector<std::string> state_names(size_t) const override {
+    return {"acc_delta", "square_avg"};
+  }
   void init_state(size_t group, const Tensor& param, ParamState& state) override;
   void update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state) override;
 };

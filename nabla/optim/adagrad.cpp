@@ -17,16 +17,16 @@ Adagrad::Adagrad(std::vector<Tensor> params, AdagradOptions options)
     : OptimizerWith("Adagrad", std::move(params), options) {}
 
 void Adagrad::init_state(size_t group, const Tensor& param, ParamState& state) {
-  state.buffers["sum"] = Tensor::full(param.shape(), options_[group].initial_accumulator_value,
-                                      param.dtype());
+  state.buffers["sum"] =
+      Tensor::full(param.shape(), options_[group].initial_accumulator_value, param.dtype());
 }
 
 void Adagrad::update(size_t group, const Tensor& param, const Tensor& grad, ParamState& state) {
   const AdagradOptions& o = options_[group];
   const double clr = o.lr / (1 + (state.step - 1) * o.lr_decay);
-  functional::adagrad_step(param, grad, state.buffers.at("sum"),
-                           {.clr = clr, .weight_decay = o.weight_decay, .eps = o.eps,
-                            .maximize = o.maximize});
+  functional::adagrad_step(
+      param, grad, state.buffers.at("sum"),
+      {.clr = clr, .weight_decay = o.weight_decay, .eps = o.eps, .maximize = o.maximize});
 }
 
 }  // namespace nabla::optim

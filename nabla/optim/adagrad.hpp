@@ -14,7 +14,8 @@ struct AdagradOptions {
   bool maximize = false;
 
   void validate(const char* op) const;
-  template <class F> void visit(F&& f) {
+  template <class F>
+  void visit(F&& f) {
     f("lr", lr), f("lr_decay", lr_decay), f("weight_decay", weight_decay);
     f("initial_accumulator_value", initial_accumulator_value), f("eps", eps);
     f("maximize", maximize);

@@ -14,8 +14,8 @@ void validate_adam(const O& o, const char* op) {
   NABLA_CHECK(o.eps >= 0, op, "eps must be >= 0, got ", o.eps);
   NABLA_CHECK(o.betas.first >= 0 && o.betas.first < 1, op, "betas.first must be in [0, 1), got ",
               o.betas.first);
-  NABLA_CHECK(o.betas.second >= 0 && o.betas.second < 1, op,
-              "betas.second must be in [0, 1), got ", o.betas.second);
+  NABLA_CHECK(o.betas.second >= 0 && o.betas.second < 1, op, "betas.second must be in [0, 1), got ",
+              o.betas.second);
   NABLA_CHECK(o.weight_decay >= 0, op, "weight_decay must be >= 0, got ", o.weight_decay);
 }
 

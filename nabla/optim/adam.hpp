@@ -17,7 +17,8 @@ struct AdamOptions {
   bool maximize = false;
 
   void validate(const char* op) const;
-  template <class F> void visit(F&& f) {
+  template <class F>
+  void visit(F&& f) {
     f("lr", lr), f("beta1", betas.first), f("beta2", betas.second), f("eps", eps);
     f("weight_decay", weight_decay), f("amsgrad", amsgrad), f("maximize", maximize);
   }
@@ -33,7 +34,8 @@ struct AdamWOptions {
   bool maximize = false;
 
   void validate(const char* op) const;
-  template <class F> void visit(F&& f) {
+  template <class F>
+  void visit(F&& f) {
     f("lr", lr), f("beta1", betas.first), f("beta2", betas.second), f("eps", eps);
     f("weight_decay", weight_decay), f("amsgrad", amsgrad), f("maximize", maximize);
   }

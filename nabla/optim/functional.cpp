@@ -33,7 +33,8 @@ void check_operands(const char* op, const Tensor& param,
   std::vector<std::pair<const char*, const void*>> starts{{"param", param.raw_data()}};
   for (const auto& [name, t] : others) {
     for (const auto& [seen, ptr] : starts)
-      NABLA_CHECK(t->raw_data() != ptr, op, name, " and ", seen, " share memory; pass separate tensors");
+      NABLA_CHECK(t->raw_data() != ptr, op, name, " and ", seen,
+                  " share memory; pass separate tensors");
     starts.emplace_back(name, t->raw_data());
   }
 }
@@ -48,7 +49,9 @@ void for_range(int64_t n, F&& body) {
 }
 
 template <class T>
-T* ptr(const Tensor& t) { return t.defined() ? t.data<T>() : nullptr; }
+T* ptr(const Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
 
 // ---- kernels: x, g and the buffers are n contiguous elements each, distinct memory. Scalars are
 // copied to locals so the compiler keeps them in registers and vectorizes the loops (GCC
@@ -163,7 +166,9 @@ void adam_kernel(T* __restrict x, const T* __restrict g, T* __restrict m, T* __r
 
 // Offsets a possibly-null buffer pointer to a chunk.
 template <class T>
-T* at(T* p, int64_t b) { return p ? p + b : nullptr; }
+T* at(T* p, int64_t b) {
+  return p ? p + b : nullptr;
+}
 
 }  // namespace
 
@@ -176,9 +181,8 @@ void sgd_step(const Tensor& param, const Tensor& grad, const Tensor& momentum_bu
     T* x = ptr<T>(param);
     const T* g = ptr<T>(grad);
     T* buf = use_momentum ? ptr<T>(momentum_buffer) : nullptr;
-    for_range(param.numel(), [&](int64_t b, int64_t e) {
-      sgd_kernel(x + b, g + b, at(buf, b), e - b, p, first);
-    });
+    for_range(param.numel(),
+              [&](int64_t b, int64_t e) { sgd_kernel(x + b, g + b, at(buf, b), e - b, p, first); });
   });
 }
 
@@ -189,7 +193,8 @@ void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& sum,
     T* x = ptr<T>(param);
     const T* g = ptr<T>(grad);
     T* s = ptr<T>(sum);
-    for_range(param.numel(), [&](int64_t b, int64_t e) { adagrad_kernel(x + b, g + b, s + b, e - b, p); });
+    for_range(param.numel(),
+              [&](int64_t b, int64_t e) { adagrad_kernel(x + b, g + b, s + b, e - b, p); });
   });
 }
 
@@ -228,7 +233,8 @@ void rmsprop_step(const Tensor& param, const Tensor& grad, const Tensor& square_
 
 void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
                const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq, const AdamParams& p) {
-  check_operands("adam_step", param, {{"grad", &grad}, {"exp_avg", &exp_avg}, {"exp_avg_sq", &exp_avg_sq}});
+  check_operands("adam_step", param,
+                 {{"grad", &grad}, {"exp_avg", &exp_avg}, {"exp_avg_sq", &exp_avg_sq}});
   if (p.amsgrad) check_operands("adam_step", param, {{"max_exp_avg_sq", &max_exp_avg_sq}});
   NABLA_CHECK(p.bias_correction1 != 0 && p.bias_correction2 > 0, "adam_step",
               "bias corrections must be non-zero and bias_correction2 positive, got ",

@@ -30,7 +30,8 @@ struct AdagradParams {
   double eps = 1e-10;
   bool maximize = false;
 };
-void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& sum, const AdagradParams& p);
+void adagrad_step(const Tensor& param, const Tensor& grad, const Tensor& sum,
+                  const AdagradParams& p);
 
 // sq = rho*sq + (1-rho)*d*d;  delta = sqrt(acc + eps) / sqrt(sq + eps) * d;
 // acc = rho*acc + (1-rho)*delta^2;  x -= lr * delta.

@@ -38,8 +38,8 @@ void Optimizer::add_params(std::vector<Tensor> params) {
   for (size_t i = 0; i < params.size(); ++i) {
     const Tensor& p = params[i];
     NABLA_CHECK(p.defined(), op, "parameter ", i, " of the new group is an undefined tensor");
-    NABLA_CHECK(is_floating(p.dtype()), op, "parameter ", i,
-                " must be float32 or float64, got ", dtype_name(p.dtype()));
+    NABLA_CHECK(is_floating(p.dtype()), op, "parameter ", i, " must be float32 or float64, got ",
+                dtype_name(p.dtype()));
     NABLA_CHECK(p.is_leaf(), op, "parameter ", i,
                 " is not a leaf tensor (it was computed by an op); optimize the leaf it came from");
     NABLA_CHECK(seen.insert(p.impl()).second, op, "parameter ", i,

@@ -26,9 +26,9 @@ using StateDict = std::map<std::string, Tensor>;
 
 // What an optimizer keeps for one parameter between steps.
 struct ParamState {
-  double step = 0;                          // updates so far (PyTorch's state['step'])
-  std::map<std::string, Tensor> buffers;    // contiguous, the parameter's dtype and shape
-  bool initialized = false;                 // buffers were created (first update happened)
+  double step = 0;                        // updates so far (PyTorch's state['step'])
+  std::map<std::string, Tensor> buffers;  // contiguous, the parameter's dtype and shape
+  bool initialized = false;               // buffers were created (first update happened)
 };
 
 class Optimizer {
@@ -43,7 +43,7 @@ class Optimizer {
   void zero_grad();
 
   double lr() const { return lr(0); }  // group 0's learning rate
-  void set_lr(double lr);               // every group
+  void set_lr(double lr);              // every group
   double lr(size_t group) const;
   void set_lr(size_t group, double lr);
 
@@ -89,7 +89,7 @@ class Optimizer {
 
  private:
   std::string name_;
-  std::vector<std::vector<Tensor>> params_;    // per group
+  std::vector<std::vector<Tensor>> params_;     // per group
   std::vector<std::vector<ParamState>> state_;  // per group, per parameter
   std::vector<double> initial_lr_;              // per group; NaN = not set
 };
@@ -110,7 +110,10 @@ bool options_set(Options& o, const std::string& option, double value) {
   o.visit([&](const char* name, auto& v) {
     if (option == name) {
       using V = std::decay_t<decltype(v)>;
-      if constexpr (std::is_same_v<V, bool>) v = value != 0; else v = static_cast<V>(value);
+      if constexpr (std::is_same_v<V, bool>)
+        v = value != 0;
+      else
+        v = static_cast<V>(value);
       found = true;
     }
   });

@@ -31,7 +31,8 @@ void RMSprop::update(size_t group, const Tensor& param, const Tensor& grad, Para
   const RmspropOptions& o = options_[group];
   // Options may change between steps (set_options); make buffers that became needed.
   for (const auto& name : state_names(group))
-    if (!state.buffers.count(name)) state.buffers[name] = Tensor::zeros(param.shape(), param.dtype());
+    if (!state.buffers.count(name))
+      state.buffers[name] = Tensor::zeros(param.shape(), param.dtype());
   auto get = [&](const char* name) {
     auto it = state.buffers.find(name);
     return it == state.buffers.end() ? Tensor() : it->second;
@@ -39,9 +40,13 @@ void RMSprop::update(size_t group, const Tensor& param, const Tensor& grad, Para
   functional::rmsprop_step(param, grad, state.buffers.at("square_avg"),
                            o.centered ? get("grad_avg") : Tensor(),
                            o.momentum > 0 ? get("momentum_buffer") : Tensor(),
-                           {.lr = o.lr, .alpha = o.alpha, .eps = o.eps,
-                            .weight_decay = o.weight_decay, .momentum = o.momentum,
-                            .centered = o.centered, .maximize = o.maximize});
+                           {.lr = o.lr,
+                            .alpha = o.alpha,
+                            .eps = o.eps,
+                            .weight_decay = o.weight_decay,
+                            .momentum = o.momentum,
+                            .centered = o.centered,
+                            .maximize = o.maximize});
 }
 
 }  // namespace nabla::optim

@@ -15,7 +15,8 @@ struct RmspropOptions {
   bool maximize = false;
 
   void validate(const char* op) const;
-  template <class F> void visit(F&& f) {
+  template <class F>
+  void visit(F&& f) {
     f("lr", lr), f("alpha", alpha), f("eps", eps), f("weight_decay", weight_decay);
     f("momentum", momentum), f("centered", centered), f("maximize", maximize);
   }

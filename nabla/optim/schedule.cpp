@@ -31,7 +31,8 @@ void check_keys(const StateDict& d, std::initializer_list<const char*> known, co
 
 // ---- LrScheduler ----
 
-LrScheduler::LrScheduler(Optimizer& optimizer, const char* name) : optimizer_(optimizer), name_(name) {
+LrScheduler::LrScheduler(Optimizer& optimizer, const char* name)
+    : optimizer_(optimizer), name_(name) {
   // As PyTorch: the first schedule records each group's lr as initial_lr, and every schedule
   // scales from it (so a second schedule is not based on the first one's epoch-0 lr).
   for (size_t g = 0; g < optimizer_.num_param_groups(); ++g) {
@@ -54,9 +55,10 @@ void LrScheduler::step() {
 }
 
 StateDict LrScheduler::state_dict() const {
-  return {{"last_epoch", scalar_f64(static_cast<double>(last_epoch_))},
-          {"base_lrs", Tensor::from_vector(base_lrs_, Shape{static_cast<int64_t>(base_lrs_.size())})},
-          {"last_lr", Tensor::from_vector(last_lr_, Shape{static_cast<int64_t>(last_lr_.size())})}};
+  return {
+      {"last_epoch", scalar_f64(static_cast<double>(last_epoch_))},
+      {"base_lrs", Tensor::from_vector(base_lrs_, Shape{static_cast<int64_t>(base_lrs_.size())})},
+      {"last_lr", Tensor::from_vector(last_lr_, Shape{static_cast<int64_t>(last_lr_.size())})}};
 }
 
 void LrScheduler::load_state_dict(const StateDict& dict) {
@@ -74,7 +76,8 @@ void LrScheduler::load_state_dict(const StateDict& dict) {
 
 StepLR::StepLR(Optimizer& optimizer, StepLrOptions options)
     : LrScheduler(optimizer, "StepLR"), options_(options) {
-  NABLA_CHECK(options.step_size >= 1, name_, "step_size must be >= 1, e.g. StepLR(opt, {.step_size = 10}); got ",
+  NABLA_CHECK(options.step_size >= 1, name_,
+              "step_size must be >= 1, e.g. StepLR(opt, {.step_size = 10}); got ",
               options.step_size);
   initial_step();
 }
@@ -90,7 +93,8 @@ std::vector<double> StepLR::compute_lr() const {
 
 CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, CosineAnnealingOptions options)
     : LrScheduler(optimizer, "CosineAnnealingLR"), options_(options) {
-  NABLA_CHECK(options.t_max >= 1, name_, "t_max must be >= 1, e.g. CosineAnnealingLR(opt, {.t_max = 50}); got ",
+  NABLA_CHECK(options.t_max >= 1, name_,
+              "t_max must be >= 1, e.g. CosineAnnealingLR(opt, {.t_max = 50}); got ",
               options.t_max);
   initial_step();
 }
@@ -120,7 +124,8 @@ LinearLR::LinearLR(Optimizer& optimizer, LinearLrOptions options)
               "start_factor must be in (0, 1], got ", options.start_factor);
   NABLA_CHECK(options.end_factor >= 0 && options.end_factor <= 1, name_,
               "end_factor must be in [0, 1], got ", options.end_factor);
-  NABLA_CHECK(options.total_iters >= 1, name_, "total_iters must be >= 1, got ", options.total_iters);
+  NABLA_CHECK(options.total_iters >= 1, name_, "total_iters must be >= 1, got ",
+              options.total_iters);
   initial_step();
 }
 
@@ -132,9 +137,8 @@ std::vector<double> LinearLR::compute_lr() const {
     return lrs;
   }
   if (last_epoch_ > options_.total_iters) return lrs;
-  const double ratio =
-      1. + (e - s) / (static_cast<double>(options_.total_iters) * s +
-                      static_cast<double>(last_epoch_ - 1) * (e - s));
+  const double ratio = 1. + (e - s) / (static_cast<double>(options_.total_iters) * s +
+                                       static_cast<double>(last_epoch_ - 1) * (e - s));
   for (double& lr : lrs) lr *= ratio;
   return lrs;
 }
@@ -152,7 +156,9 @@ void ChainedScheduler::step() {
   for (LrScheduler* s : schedulers_) s->step();
 }
 
-const std::vector<double>& ChainedScheduler::last_lr() const { return schedulers_.back()->last_lr(); }
+const std::vector<double>& ChainedScheduler::last_lr() const {
+  return schedulers_.back()->last_lr();
+}
 
 StateDict ChainedScheduler::state_dict() const {
   StateDict out;
@@ -166,8 +172,7 @@ void ChainedScheduler::load_state_dict(const StateDict& dict) {
   for (const auto& [k, v] : dict) {
     const auto dot = k.find('.');
     size_t i = schedulers_.size();
-    if (dot != std::string::npos && dot > 0 &&
-        k.find_first_not_of("0123456789") == dot)
+    if (dot != std::string::npos && dot > 0 && k.find_first_not_of("0123456789") == dot)
       i = std::stoul(k.substr(0, dot));
     NABLA_CHECK(i < schedulers_.size(), "ChainedScheduler", "unexpected entry '", k,
                 "' in the state dict (", schedulers_.size(), " schedules)");

@@ -112,13 +112,13 @@ enum class ThresholdMode { Rel, Abs };
 
 struct PlateauOptions {
   PlateauMode mode = PlateauMode::Min;
-  double factor = 0.1;       // new_lr = max(lr * factor, min_lr), factor < 1
-  int64_t patience = 10;     // epochs without improvement tolerated before reducing
-  double threshold = 1e-4;   // what counts as an improvement
+  double factor = 0.1;      // new_lr = max(lr * factor, min_lr), factor < 1
+  int64_t patience = 10;    // epochs without improvement tolerated before reducing
+  double threshold = 1e-4;  // what counts as an improvement
   ThresholdMode threshold_mode = ThresholdMode::Rel;
-  int64_t cooldown = 0;      // epochs to wait after a reduction
+  int64_t cooldown = 0;  // epochs to wait after a reduction
   double min_lr = 0;
-  double eps = 1e-8;         // reductions smaller than this are skipped
+  double eps = 1e-8;  // reductions smaller than this are skipped
 };
 
 // Reduces the learning rate when a metric stopped improving (PyTorch's ReduceLROnPlateau).

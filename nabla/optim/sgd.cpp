@@ -5,7 +5,8 @@
 namespace nabla::optim {
 
 void SgdOptions::validate(const char* op) const {
-  NABLA_CHECK(lr >= 0, op, "needs a learning rate >= 0, e.g. SGD(params, {.lr = 0.1}); got lr = ", lr);
+  NABLA_CHECK(lr >= 0, op,
+              "needs a learning rate >= 0, e.g. SGD(params, {.lr = 0.1}); got lr = ", lr);
   NABLA_CHECK(momentum >= 0, op, "momentum must be >= 0, got ", momentum);
   NABLA_CHECK(weight_decay >= 0, op, "weight_decay must be >= 0, got ", weight_decay);
   NABLA_CHECK(!nesterov || (momentum > 0 && dampening == 0), op,
@@ -36,8 +37,11 @@ void SGD::update(size_t group, const Tensor& param, const Tensor& grad, ParamSta
     buf = it->second;
   }
   functional::sgd_step(param, grad, buf, first,
-                       {.lr = o.lr, .momentum = o.momentum, .dampening = o.dampening,
-                        .weight_decay = o.weight_decay, .nesterov = o.nesterov,
+                       {.lr = o.lr,
+                        .momentum = o.momentum,
+                        .dampening = o.dampening,
+                        .weight_decay = o.weight_decay,
+                        .nesterov = o.nesterov,
                         .maximize = o.maximize});
 }
 

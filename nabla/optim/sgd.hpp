@@ -15,7 +15,8 @@ struct SgdOptions {
   bool maximize = false;
 
   void validate(const char* op) const;
-  template <class F> void visit(F&& f) {
+  template <class F>
+  void visit(F&& f) {
     f("lr", lr), f("momentum", momentum), f("dampening", dampening);
     f("weight_decay", weight_decay), f("nesterov", nesterov), f("maximize", maximize);
   }

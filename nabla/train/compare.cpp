@@ -42,9 +42,12 @@ std::vector<double> x_values(const ComparedRun& r, XAxis axis) {
   double seconds = 0;
   for (const auto& m : r.epochs) {
     seconds += m.seconds;  // training loop only: evaluation time would favour fewer epochs
-    if (axis == XAxis::Epoch) x.push_back(static_cast<double>(m.epoch));
-    else if (axis == XAxis::Images) x.push_back(static_cast<double>(m.epoch) * static_cast<double>(r.train_size) / 1000.0);
-    else x.push_back(seconds);
+    if (axis == XAxis::Epoch)
+      x.push_back(static_cast<double>(m.epoch));
+    else if (axis == XAxis::Images)
+      x.push_back(static_cast<double>(m.epoch) * static_cast<double>(r.train_size) / 1000.0);
+    else
+      x.push_back(seconds);
   }
   return x;
 }
@@ -65,10 +68,12 @@ std::string charts(const std::vector<ComparedRun>& runs) {
       for (const auto& r : runs) {
         std::vector<double> y;
         for (const auto& m : r.epochs) y.push_back(m.*metric.field);
-        series.push_back({r.label(), x_values(r, axis), y, r.epochs.size() < 30 ? "linespoints" : "lines"});
+        series.push_back(
+            {r.label(), x_values(r, axis), y, r.epochs.size() < 30 ? "linespoints" : "lines"});
       }
       // wider than the default: the legend (run names) sits outside the plot area
-      plot::ChartOptions o{.title = metric.title, .xlabel = xlabel, .ylabel = metric.ylabel, .width = 720};
+      plot::ChartOptions o{
+          .title = metric.title, .xlabel = xlabel, .ylabel = metric.ylabel, .width = 720};
       out += plot::inline_svg(plot::line_chart(series, o), "cmp" + std::to_string(id++) + "_");
     }
     out += "</div>\n";
@@ -78,7 +83,8 @@ std::string charts(const std::vector<ComparedRun>& runs) {
 
 std::string runs_table(const std::vector<ComparedRun>& runs) {
   std::ostringstream os;
-  os << "<table><tr><th>run</th><th>config (model)</th><th>batch size</th><th>optimizer</th><th>lr</th>"
+  os << "<table><tr><th>run</th><th>config (model)</th><th>batch "
+        "size</th><th>optimizer</th><th>lr</th>"
         "<th>epochs</th><th>train images</th><th>final val acc</th><th>best val acc (epoch)</th>"
         "<th>test acc</th><th>training s</th></tr>\n";
   for (const auto& r : runs) {
@@ -86,16 +92,20 @@ std::string runs_table(const std::vector<ComparedRun>& runs) {
     int64_t best_epoch = 0;
     for (const auto& m : r.epochs) {
       seconds += m.seconds;
-      if (!std::isnan(m.val_acc) && (std::isnan(best) || m.val_acc > best)) best = m.val_acc, best_epoch = m.epoch;
+      if (!std::isnan(m.val_acc) && (std::isnan(best) || m.val_acc > best))
+        best = m.val_acc, best_epoch = m.epoch;
     }
     const double last = r.epochs.empty() ? kNaN : r.epochs.back().val_acc;
-    os << "<tr><td>" << html::escape(r.dir) << "</td><td>" << html::escape(r.config_name) << "</td><td>"
-       << (r.batch_size <= 0 ? std::string("full (") + std::to_string(r.train_size) + ")" : std::to_string(r.batch_size))
-       << "</td><td>" << html::escape(r.optimizer) << "</td><td>" << html::num(r.lr, "%.4g") << "</td><td>"
-       << r.epochs.size() << "</td><td>" << r.train_size << "</td><td>" << html::num(last) << "</td><td>"
-       << html::num(best) << " (" << best_epoch << ")</td><td>"
-       << (std::isnan(r.test_accuracy) ? std::string("n/a (unfinished)") : html::num(r.test_accuracy)) << "</td><td>"
-       << html::num(seconds, "%.2f") << "</td></tr>\n";
+    os << "<tr><td>" << html::escape(r.dir) << "</td><td>" << html::escape(r.config_name)
+       << "</td><td>"
+       << (r.batch_size <= 0 ? std::string("full (") + std::to_string(r.train_size) + ")"
+                             : std::to_string(r.batch_size))
+       << "</td><td>" << html::escape(r.optimizer) << "</td><td>" << html::num(r.lr, "%.4g")
+       << "</td><td>" << r.epochs.size() << "</td><td>" << r.train_size << "</td><td>"
+       << html::num(last) << "</td><td>" << html::num(best) << " (" << best_epoch << ")</td><td>"
+       << (std::isnan(r.test_accuracy) ? std::string("n/a (unfinished)")
+                                       : html::num(r.test_accuracy))
+       << "</td><td>" << html::num(seconds, "%.2f") << "</td></tr>\n";
   }
   return os.str() + "</table>\n";
 }
@@ -103,7 +113,8 @@ std::string runs_table(const std::vector<ComparedRun>& runs) {
 }  // namespace
 
 std::string ComparedRun::label() const {
-  return name + (batch_size <= 0 ? std::string(" (full batch)") : " (batch " + std::to_string(batch_size) + ")");
+  return name + (batch_size <= 0 ? std::string(" (full batch)")
+                                 : " (batch " + std::to_string(batch_size) + ")");
 }
 
 ComparedRun load_compared_run(const std::string& dir) {
@@ -116,7 +127,8 @@ ComparedRun load_compared_run(const std::string& dir) {
   r.name = p.filename().string();
   for (const char* f : {kConfigFile, kRunInfoFile, kMetricsFile})
     if (!file_exists(join_path(dir, f)))
-      throw IoError(dir + ": not a run folder (missing " + f + "); make one with `nabla train CONFIG --out " + dir + "`");
+      throw IoError(dir + ": not a run folder (missing " + f +
+                    "); make one with `nabla train CONFIG --out " + dir + "`");
   io::Config cfg = io::load_config(join_path(dir, kConfigFile));
   r.config_name = cfg.get_string("model.name", "");
   r.batch_size = cfg.get_int("train.batch_size", 0);
@@ -144,12 +156,14 @@ std::string write_compare(const std::vector<std::string>& run_dirs, const std::s
   for (const auto& d : run_dirs) runs.push_back(load_compared_run(d));
 
   std::ostringstream b;
-  b << "<p>One series per run. Images seen = epoch &times; training images per epoch (run.json); seconds count the "
+  b << "<p>One series per run. Images seen = epoch &times; training images per epoch (run.json); "
+       "seconds count the "
        "training loops only (not validation).</p>\n";
   b << "<h2>Runs</h2>\n" << runs_table(runs);
   b << "<h2>Curves</h2>\n" << charts(runs);
   b << "<p style=\"font-size:11px;color:#777\">Charts: "
-    << (plot::gnuplot_available() ? "gnuplot (svg terminal)" : "built-in SVG") << ". Written by nabla compare.</p>\n";
+    << (plot::gnuplot_available() ? "gnuplot (svg terminal)" : "built-in SVG")
+    << ". Written by nabla compare.</p>\n";
 
   const std::string path = out.empty() ? join_path("runs", "compare.html") : out;
   const fs::path parent = fs::path(path).parent_path();

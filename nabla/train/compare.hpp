@@ -20,7 +20,7 @@ struct ComparedRun {
   int64_t batch_size = 0;   // 0 = full batch
   std::string optimizer;
   double lr = 0;
-  int64_t train_size = 0;   // training images per epoch (run.json)
+  int64_t train_size = 0;  // training images per epoch (run.json)
   std::vector<EpochMetrics> epochs;
   double test_accuracy = kNaN;  // summary.json; NaN when the run did not finish
   std::string label() const;    // "name (batch 16)" / "name (full batch)"

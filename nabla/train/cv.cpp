@@ -23,7 +23,8 @@ std::pair<double, double> mean_std(const std::vector<double>& v) {
 
 CvResult cross_validate(const io::Config& cfg, int64_t k, std::ostream* log) {
   const ExperimentData data = load_experiment_data(cfg);
-  NABLA_CHECK(k >= 2 && k <= data.train.size(), "cv", "--folds must be in [2, ", data.train.size(), "], got ", k);
+  NABLA_CHECK(k >= 2 && k <= data.train.size(), "cv", "--folds must be in [2, ", data.train.size(),
+              "], got ", k);
   const uint64_t seed = static_cast<uint64_t>(cfg.get_int("seed", 0));
   const auto splits = data::kfold(data.train.size(), k, seed, /*shuffle=*/true);
   LossFn loss = loss_from_config(cfg.get_table("loss"));
@@ -57,9 +58,11 @@ CvResult cross_validate(const io::Config& cfg, int64_t k, std::ostream* log) {
     losses.push_back(fr.val_loss);
     if (log != nullptr) {
       char line[200];
-      std::snprintf(line, sizeof line, "fold %lld/%lld  train %lld  val %lld  val_acc %.4f  val_loss %.4f  %.1f s",
-                    static_cast<long long>(f + 1), static_cast<long long>(k), static_cast<long long>(fr.train_size),
-                    static_cast<long long>(fr.val_size), fr.val_acc, fr.val_loss, fr.seconds);
+      std::snprintf(line, sizeof line,
+                    "fold %lld/%lld  train %lld  val %lld  val_acc %.4f  val_loss %.4f  %.1f s",
+                    static_cast<long long>(f + 1), static_cast<long long>(k),
+                    static_cast<long long>(fr.train_size), static_cast<long long>(fr.val_size),
+                    fr.val_acc, fr.val_loss, fr.seconds);
       *log << line << std::endl;
     }
   }

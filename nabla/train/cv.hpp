@@ -12,19 +12,19 @@
 namespace nabla::train {
 
 struct FoldResult {
-  int64_t fold = 0;         // 1-based
+  int64_t fold = 0;  // 1-based
   int64_t train_size = 0;
   int64_t val_size = 0;
-  double train_loss = kNaN; // last epoch
+  double train_loss = kNaN;  // last epoch
   double train_acc = kNaN;
-  double val_loss = kNaN;   // the final model on the held-out fold
+  double val_loss = kNaN;  // the final model on the held-out fold
   double val_acc = kNaN;
   double seconds = 0;
 };
 
 struct CvResult {
   std::vector<FoldResult> folds;
-  double mean_acc = kNaN, std_acc = kNaN;    // sample standard deviation over folds
+  double mean_acc = kNaN, std_acc = kNaN;  // sample standard deviation over folds
   double mean_loss = kNaN, std_loss = kNaN;
 };
 

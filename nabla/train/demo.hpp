@@ -14,16 +14,16 @@ namespace nabla::train::demo {
 struct OptimizerPath {
   std::string optimizer;
   double lr = 0;
-  std::vector<double> x, y, f;      // start point first
-  int64_t steps_to_converge = -1;   // -1: not within max_steps
+  std::vector<double> x, y, f;     // start point first
+  int64_t steps_to_converge = -1;  // -1: not within max_steps
   bool diverged = false;
 };
 
 struct Surface {
-  std::string name;                 // "rosenbrock", "beale", "saddle"
-  std::string formula;              // gnuplot expression in x and y
-  std::string goal;                 // what "converged" means for it
-  double x0, x1, y0, y1;            // plot window
+  std::string name;       // "rosenbrock", "beale", "saddle"
+  std::string formula;    // gnuplot expression in x and y
+  std::string goal;       // what "converged" means for it
+  double x0, x1, y0, y1;  // plot window
   double start_x, start_y;
   std::vector<OptimizerPath> paths;
 };

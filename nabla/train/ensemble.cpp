@@ -46,9 +46,10 @@ double accuracy(const std::vector<int64_t>& pred, const std::vector<int64_t>& ta
 
 }  // namespace
 
-EnsembleResult train_ensemble(const io::Config& cfg, const std::string& method, int64_t members, std::ostream* log) {
-  NABLA_CHECK(method == "bagging" || method == "boosting", "ensemble", "--method must be bagging or boosting, got '",
-              method, "'");
+EnsembleResult train_ensemble(const io::Config& cfg, const std::string& method, int64_t members,
+                              std::ostream* log) {
+  NABLA_CHECK(method == "bagging" || method == "boosting", "ensemble",
+              "--method must be bagging or boosting, got '", method, "'");
   NABLA_CHECK(members >= 1, "ensemble", "--members must be >= 1, got ", members);
   const ExperimentData data = load_experiment_data(cfg);
   const uint64_t seed = static_cast<uint64_t>(cfg.get_int("seed", 0));
@@ -66,8 +67,8 @@ EnsembleResult train_ensemble(const io::Config& cfg, const std::string& method, 
 
   for (int64_t m = 0; m < members; ++m) {
     const double t0 = now_seconds();
-    std::vector<int64_t> idx = method == "bagging" ? data::bootstrap(n, gen).in_bag
-                                                   : data::weighted_sample(w, n, gen);
+    std::vector<int64_t> idx =
+        method == "bagging" ? data::bootstrap(n, gen).in_bag : data::weighted_sample(w, n, gen);
     auto net = make_model(cfg, data, seed + 1 + static_cast<uint64_t>(m));
     auto opt = optimizer_from_config(cfg.get_table("optimizer"), net->parameters());
     TrainerOptions o = trainer_options_from_config(cfg, data.input_shape, opt->lr());
@@ -86,7 +87,8 @@ EnsembleResult train_ensemble(const io::Config& cfg, const std::string& method, 
     if (method == "bagging") {
       for (size_t i = 0; i < p.size(); ++i) combined[i] += p[i];
     } else {
-      const std::vector<int64_t> tp = argmax_flat(dataset_proba(*net, data.train, o.eval_batch_size), classes);
+      const std::vector<int64_t> tp =
+          argmax_flat(dataset_proba(*net, data.train, o.eval_batch_size), classes);
       double err = 0, wsum = 0;
       for (int64_t i = 0; i < n; ++i) {
         wsum += w[i];
@@ -95,7 +97,8 @@ EnsembleResult train_ensemble(const io::Config& cfg, const std::string& method, 
       err /= wsum;
       mr.weighted_error = err;
       if (err >= 1.0 - 1.0 / static_cast<double>(classes)) {
-        res.stop_reason = "member " + std::to_string(m + 1) + " is no better than chance on the weighted data (error " +
+        res.stop_reason = "member " + std::to_string(m + 1) +
+                          " is no better than chance on the weighted data (error " +
                           std::to_string(err) + "); boosting stops";
         if (log != nullptr) *log << res.stop_reason << std::endl;
         break;
@@ -108,7 +111,8 @@ EnsembleResult train_ensemble(const io::Config& cfg, const std::string& method, 
       double s = 0;
       for (double v : w) s += v;
       for (double& v : w) v /= s;
-      for (size_t i = 0; i < pred.size(); ++i) combined[i * classes + pred[i]] += static_cast<float>(mr.alpha);
+      for (size_t i = 0; i < pred.size(); ++i)
+        combined[i * classes + pred[i]] += static_cast<float>(mr.alpha);
     }
     mr.ensemble_acc = accuracy(argmax_flat(combined, classes), test_targets);
     mr.seconds = now_seconds() - t0;
@@ -117,18 +121,23 @@ EnsembleResult train_ensemble(const io::Config& cfg, const std::string& method, 
     if (log != nullptr) {
       char line[220];
       if (method == "bagging")
-        std::snprintf(line, sizeof line, "member %lld/%lld  distinct samples %lld/%lld  member acc %.4f  ensemble acc %.4f  %.1f s",
+        std::snprintf(line, sizeof line,
+                      "member %lld/%lld  distinct samples %lld/%lld  member acc %.4f  ensemble acc "
+                      "%.4f  %.1f s",
                       static_cast<long long>(m + 1), static_cast<long long>(members),
-                      static_cast<long long>(mr.distinct_samples), static_cast<long long>(n), mr.test_acc,
-                      mr.ensemble_acc, mr.seconds);
-      else
-        std::snprintf(line, sizeof line, "member %lld/%lld  weighted error %.4f  alpha %.3f  member acc %.4f  ensemble acc %.4f  %.1f s",
-                      static_cast<long long>(m + 1), static_cast<long long>(members), mr.weighted_error, mr.alpha,
+                      static_cast<long long>(mr.distinct_samples), static_cast<long long>(n),
                       mr.test_acc, mr.ensemble_acc, mr.seconds);
+      else
+        std::snprintf(line, sizeof line,
+                      "member %lld/%lld  weighted error %.4f  alpha %.3f  member acc %.4f  "
+                      "ensemble acc %.4f  %.1f s",
+                      static_cast<long long>(m + 1), static_cast<long long>(members),
+                      mr.weighted_error, mr.alpha, mr.test_acc, mr.ensemble_acc, mr.seconds);
       *log << line << std::endl;
     }
     if (method == "boosting" && mr.weighted_error <= 0) {
-      res.stop_reason = "member " + std::to_string(m + 1) + " fits the weighted data perfectly; boosting stops";
+      res.stop_reason =
+          "member " + std::to_string(m + 1) + " fits the weighted data perfectly; boosting stops";
       break;
     }
   }

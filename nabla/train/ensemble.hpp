@@ -18,22 +18,22 @@
 namespace nabla::train {
 
 struct MemberResult {
-  int64_t index = 0;            // 1-based
-  double test_acc = kNaN;       // the member alone
-  double ensemble_acc = kNaN;   // members 1..index combined
-  double alpha = 1;             // vote weight (boosting), 1 for bagging
-  double weighted_error = kNaN; // boosting: weighted training error
-  int64_t distinct_samples = 0; // distinct training samples the member saw
+  int64_t index = 0;             // 1-based
+  double test_acc = kNaN;        // the member alone
+  double ensemble_acc = kNaN;    // members 1..index combined
+  double alpha = 1;              // vote weight (boosting), 1 for bagging
+  double weighted_error = kNaN;  // boosting: weighted training error
+  int64_t distinct_samples = 0;  // distinct training samples the member saw
   double seconds = 0;
 };
 
 struct EnsembleResult {
   std::string method;
   std::vector<MemberResult> members;
-  double ensemble_acc = kNaN;     // all members
+  double ensemble_acc = kNaN;  // all members
   double mean_member_acc = kNaN;
   double best_member_acc = kNaN;
-  std::string stop_reason;        // boosting may stop early (a member no better than chance)
+  std::string stop_reason;  // boosting may stop early (a member no better than chance)
 };
 
 // method: "bagging" or "boosting". Members use the config's recipe with seeds seed+1.. .

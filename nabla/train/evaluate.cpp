@@ -18,13 +18,14 @@ struct ModeGuard {
 };
 
 bool is_class_output(const Tensor& out, const Tensor& target) {
-  return out.dim() == 2 && target.defined() && target.dtype() == DType::Int64 && target.dim() == 1 &&
-         target.size(0) == out.size(0);
+  return out.dim() == 2 && target.defined() && target.dtype() == DType::Int64 &&
+         target.dim() == 1 && target.size(0) == out.size(0);
 }
 }  // namespace
 
 std::vector<int64_t> argmax_rows(const Tensor& scores) {
-  NABLA_CHECK(scores.dim() == 2, "argmax_rows", "expected (N, C) scores, got ", shape_str(scores.shape()));
+  NABLA_CHECK(scores.dim() == 2, "argmax_rows", "expected (N, C) scores, got ",
+              shape_str(scores.shape()));
   const std::vector<double> v = scores.to_vector<double>();
   const int64_t n = scores.size(0), c = scores.size(1);
   std::vector<int64_t> out(n);

@@ -12,12 +12,12 @@ namespace nabla::train {
 
 struct EvalResult {
   int64_t count = 0;
-  double loss = kNaN;               // mean per sample (NaN when no loss function was given)
-  double accuracy = kNaN;           // NaN unless targets are int64 class indices of (N,C) outputs
-  std::vector<int64_t> predictions; // argmax per sample (class outputs only)
-  std::vector<int64_t> targets;     // the class targets, same order
-  std::vector<float> confidence;    // softmax probability of the predicted class
-  std::vector<float> true_prob;     // softmax probability of the true class
+  double loss = kNaN;                // mean per sample (NaN when no loss function was given)
+  double accuracy = kNaN;            // NaN unless targets are int64 class indices of (N,C) outputs
+  std::vector<int64_t> predictions;  // argmax per sample (class outputs only)
+  std::vector<int64_t> targets;      // the class targets, same order
+  std::vector<float> confidence;     // softmax probability of the predicted class
+  std::vector<float> true_prob;      // softmax probability of the true class
   int64_t num_classes = 0;
   // confusion[t * num_classes + p]: samples of true class t predicted as p
   std::vector<int64_t> confusion;

@@ -30,10 +30,10 @@ namespace nabla::train {
 
 struct ExperimentData {
   data::TensorDataset train;
-  data::TensorDataset val;   // a held-out part of train, or the test set (val_is_test)
+  data::TensorDataset val;  // a held-out part of train, or the test set (val_is_test)
   data::TensorDataset test;
   bool val_is_test = false;
-  Shape input_shape;         // one sample, e.g. {1, 28, 28}
+  Shape input_shape;  // one sample, e.g. {1, 28, 28}
   int64_t num_classes = 0;
   std::vector<std::string> class_names;
   std::string scale = "unit";  // how raw [0, 1] pixels are mapped to model inputs
@@ -47,17 +47,19 @@ Tensor apply_input_scale(const Tensor& images, const std::string& scale);
 
 // A synthetic classification set for tests and demos: each class is a fixed random template
 // image; samples are the template plus Gaussian noise, clamped to [0, 1].
-data::TensorDataset make_synthetic_images(int64_t n, int64_t classes, int64_t size, double noise, uint64_t seed,
-                                          uint64_t template_seed);
+data::TensorDataset make_synthetic_images(int64_t n, int64_t classes, int64_t size, double noise,
+                                          uint64_t seed, uint64_t template_seed);
 
-std::unique_ptr<optim::Optimizer> optimizer_from_config(const io::Config& optimizer, const std::vector<Tensor>& params);
+std::unique_ptr<optim::Optimizer> optimizer_from_config(const io::Config& optimizer,
+                                                        const std::vector<Tensor>& params);
 // Empty when [schedule] is absent or name = "none".
 LrSchedule schedule_from_config(const io::Config& schedule, double base_lr, int64_t epochs);
 LossFn loss_from_config(const io::Config& loss);
 // Empty when no augmentation is configured.
 data::Transform transform_from_config(const io::Config& augment, const Shape& input_shape);
 // [train] + seed + schedule + augmentation (base_lr: the optimizer's lr, for the schedule).
-TrainerOptions trainer_options_from_config(const io::Config& cfg, const Shape& input_shape, double base_lr);
+TrainerOptions trainer_options_from_config(const io::Config& cfg, const Shape& input_shape,
+                                           double base_lr);
 
 // The top-level `rng` key: "nabla" (default: nabla's generators) or "pytorch" (initial weights
 // and shuffling drawn from PyTorch's streams for the same seed; augmentation, dropout and the
@@ -78,6 +80,7 @@ struct Experiment {
 Experiment make_experiment(const io::Config& cfg, bool check_unused = true);
 // A fresh model + optimizer for the same config (cross-validation folds, ensemble members),
 // initialised from `seed`.
-std::shared_ptr<nn::Sequential> make_model(const io::Config& cfg, const ExperimentData& data, uint64_t seed);
+std::shared_ptr<nn::Sequential> make_model(const io::Config& cfg, const ExperimentData& data,
+                                           uint64_t seed);
 
 }  // namespace nabla::train

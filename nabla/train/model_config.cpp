@@ -53,10 +53,10 @@ int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d) {
 }  // namespace
 
 const std::vector<std::string>& layer_types() {
-  static const std::vector<std::string> t{"conv2d", "linear", "maxpool2d", "avgpool2d", "batchnorm2d",
-                                          "batchnorm1d", "groupnorm", "instancenorm2d", "layernorm",
-                                          "relu", "leaky_relu", "tanh", "sigmoid", "maxout", "channel_maxout",
-                                          "dropout", "dropout2d", "flatten"};
+  static const std::vector<std::string> t{
+      "conv2d",    "linear",         "maxpool2d",      "avgpool2d", "batchnorm2d", "batchnorm1d",
+      "groupnorm", "instancenorm2d", "layernorm",      "relu",      "leaky_relu",  "tanh",
+      "sigmoid",   "maxout",         "channel_maxout", "dropout",   "dropout2d",   "flatten"};
   return t;
 }
 
@@ -67,8 +67,8 @@ const std::vector<std::string>& named_models() {
 
 std::string named_model_layers_toml(const std::string& name) {
   const char* l = named_layers(name);
-  NABLA_CHECK(l != nullptr, "model", "unknown model name '", name, "' (expected one of: ", join(named_models()),
-              ", or a `layers` list)");
+  NABLA_CHECK(l != nullptr, "model", "unknown model name '", name,
+              "' (expected one of: ", join(named_models()), ", or a `layers` list)");
   return l;
 }
 
@@ -83,8 +83,8 @@ std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model, const
     builtin = io::parse_config(named_model_layers_toml(name), "model '" + name + "'");
     layers = builtin.get_table_list("layers");
   }
-  NABLA_CHECK(input_shape.size() == 3 || input_shape.size() == 1, "model", "input shape must be (C, H, W) or (F), got ",
-              shape_str(input_shape));
+  NABLA_CHECK(input_shape.size() == 3 || input_shape.size() == 1, "model",
+              "input shape must be (C, H, W) or (F), got ", shape_str(input_shape));
   auto net = std::make_shared<nn::Sequential>();
   ShapeTracker st{input_shape};
 
@@ -93,12 +93,12 @@ std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model, const
     const std::string type = L.get_string("type");
     const std::string where = "layer " + std::to_string(i) + " (" + type + ")";
     auto need_image = [&] {
-      NABLA_CHECK(st.is_image(), "model", where, " needs an image input (C, H, W) but gets ", shape_str(st.shape),
-                  "; put it before `flatten`");
+      NABLA_CHECK(st.is_image(), "model", where, " needs an image input (C, H, W) but gets ",
+                  shape_str(st.shape), "; put it before `flatten`");
     };
     auto need_flat = [&] {
-      NABLA_CHECK(!st.is_image(), "model", where, " needs a flat input but gets ", shape_str(st.shape),
-                  "; add { type = \"flatten\" } before it");
+      NABLA_CHECK(!st.is_image(), "model", where, " needs a flat input but gets ",
+                  shape_str(st.shape), "; add { type = \"flatten\" } before it");
     };
     // `out` may be the word "classes" (the built-ins use it) or a number.
     auto get_out = [&]() -> int64_t {
@@ -106,7 +106,8 @@ std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model, const
         try {
           return L.get_int("out");
         } catch (const Error&) {
-          NABLA_CHECK(L.get_string("out") == "classes", "model", where, ": out must be a number or \"classes\"");
+          NABLA_CHECK(L.get_string("out") == "classes", "model", where,
+                      ": out must be a number or \"classes\"");
           return num_classes;
         }
       }
@@ -126,7 +127,8 @@ std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model, const
     };
     auto check_in = [&](int64_t inferred) {
       const int64_t in = L.get_int("in", inferred);
-      NABLA_CHECK(in == inferred, "model", where, ": in = ", in, " but the previous layers give ", inferred);
+      NABLA_CHECK(in == inferred, "model", where, ": in = ", in, " but the previous layers give ",
+                  inferred);
       return in;
     };
 
@@ -134,7 +136,8 @@ std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model, const
       need_image();
       const int64_t in = check_in(st.shape[0]);
       const int64_t out = get_out();
-      const int64_t k = L.get_int("kernel"), s = L.get_int("stride", 1), d = L.get_int("dilation", 1);
+      const int64_t k = L.get_int("kernel"), s = L.get_int("stride", 1),
+                    d = L.get_int("dilation", 1);
       // `padding` is a number or the word "same" (PyTorch's padding='same', stride 1 only)
       bool same = false;
       int64_t p = 0;
@@ -154,8 +157,9 @@ std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model, const
       o.groups = L.get_int("groups", 1);
       o.bias = L.get_bool("bias", true);
       const std::string mode = L.get_string("padding_mode", "zeros");
-      NABLA_CHECK(mode == "zeros" || mode == "reflect" || mode == "replicate" || mode == "circular", "model", where,
-                  ": unknown padding_mode '", mode, "' (expected zeros, reflect, replicate or circular)");
+      NABLA_CHECK(mode == "zeros" || mode == "reflect" || mode == "replicate" || mode == "circular",
+                  "model", where, ": unknown padding_mode '", mode,
+                  "' (expected zeros, reflect, replicate or circular)");
       o.padding_mode = nn::padding_mode_from_name(mode);
       NABLA_CHECK(k > 0 && s > 0 && p >= 0 && d > 0 && out > 0, "model", where,
                   ": kernel, stride, dilation and out must be positive and padding >= 0");
@@ -164,15 +168,18 @@ std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model, const
       const Conv2dPadding pads = conv2d_explicit_padding(o.padding, k, s, d);
       const int64_t h = conv2d_output_size(st.shape[1], k, s, pads.top, pads.bottom, d),
                     w = conv2d_output_size(st.shape[2], k, s, pads.left, pads.right, d);
-      NABLA_CHECK(h > 0 && w > 0, "model", where, ": a ", k, "x", k, " kernel does not fit the ", st.shape[1], "x",
-                  st.shape[2], " input (output would be ", h, "x", w, ")");
+      NABLA_CHECK(h > 0 && w > 0, "model", where, ": a ", k, "x", k, " kernel does not fit the ",
+                  st.shape[1], "x", st.shape[2], " input (output would be ", h, "x", w, ")");
       const int64_t most = std::max({pads.top, pads.bottom, pads.left, pads.right});
-      NABLA_CHECK(o.padding_mode != nn::PaddingMode::Reflect || most < std::min(st.shape[1], st.shape[2]), "model",
-                  where, ": padding_mode = \"reflect\" needs padding (", most, ") smaller than the input (",
-                  st.shape[1], "x", st.shape[2], "); use less padding or padding_mode = \"replicate\"");
-      NABLA_CHECK(o.padding_mode != nn::PaddingMode::Circular || most <= std::min(st.shape[1], st.shape[2]),
-                  "model", where, ": padding_mode = \"circular\" needs padding (", most, ") at most the input size (",
-                  st.shape[1], "x", st.shape[2], ")");
+      NABLA_CHECK(
+          o.padding_mode != nn::PaddingMode::Reflect || most < std::min(st.shape[1], st.shape[2]),
+          "model", where, ": padding_mode = \"reflect\" needs padding (", most,
+          ") smaller than the input (", st.shape[1], "x", st.shape[2],
+          "); use less padding or padding_mode = \"replicate\"");
+      NABLA_CHECK(
+          o.padding_mode != nn::PaddingMode::Circular || most <= std::min(st.shape[1], st.shape[2]),
+          "model", where, ": padding_mode = \"circular\" needs padding (", most,
+          ") at most the input size (", st.shape[1], "x", st.shape[2], ")");
       net->push_back(nn::Conv2d(in, out, k, o));
       st.shape = {out, h, w};
     } else if (type == "linear") {
@@ -184,13 +191,16 @@ std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model, const
       st.shape = {out};
     } else if (type == "maxpool2d" || type == "avgpool2d") {
       need_image();
-      const int64_t k = L.get_int("kernel"), s = L.get_int("stride", k), p = L.get_int("padding", 0);
+      const int64_t k = L.get_int("kernel"), s = L.get_int("stride", k),
+                    p = L.get_int("padding", 0);
       NABLA_CHECK(k > 0 && s > 0 && p >= 0, "model", where, ": kernel and stride must be positive");
-      if (type == "maxpool2d") net->push_back(nn::MaxPool2d(k, {.stride = s, .padding = p}));
-      else net->push_back(nn::AvgPool2d(k, {.stride = s, .padding = p}));
+      if (type == "maxpool2d")
+        net->push_back(nn::MaxPool2d(k, {.stride = s, .padding = p}));
+      else
+        net->push_back(nn::AvgPool2d(k, {.stride = s, .padding = p}));
       const int64_t h = out_size(st.shape[1], k, s, p, 1), w = out_size(st.shape[2], k, s, p, 1);
-      NABLA_CHECK(h > 0 && w > 0, "model", where, ": pooling ", k, "x", k, " does not fit the ", st.shape[1], "x",
-                  st.shape[2], " input");
+      NABLA_CHECK(h > 0 && w > 0, "model", where, ": pooling ", k, "x", k, " does not fit the ",
+                  st.shape[1], "x", st.shape[2], " input");
       st.shape = {st.shape[0], h, w};
     } else if (type == "batchnorm2d") {
       need_image();
@@ -236,8 +246,8 @@ std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model, const
       net->push_back(nn::Flatten());
       st.shape = {shape_numel(st.shape)};
     } else {
-      NABLA_CHECK(false, "model", where, ": unknown layer type '", type, "' (expected one of: ", join(layer_types()),
-                  ")");
+      NABLA_CHECK(false, "model", where, ": unknown layer type '", type,
+                  "' (expected one of: ", join(layer_types()), ")");
     }
   }
   NABLA_CHECK(!net->empty(), "model", "the model has no layers");
@@ -250,8 +260,8 @@ std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model, const
 }
 
 void init_model(nn::Module& net, const std::string& scheme) {
-  static const std::vector<std::string> kSchemes{"default", "xavier_uniform", "xavier_normal", "he_uniform",
-                                                 "he_normal", "zeros"};
+  static const std::vector<std::string> kSchemes{"default",    "xavier_uniform", "xavier_normal",
+                                                 "he_uniform", "he_normal",      "zeros"};
   NABLA_CHECK(std::find(kSchemes.begin(), kSchemes.end(), scheme) != kSchemes.end(), "model.init",
               "unknown init '", scheme, "' (expected one of: ", join(kSchemes), ")");
   if (scheme == "default") return;
@@ -262,11 +272,16 @@ void init_model(nn::Module& net, const std::string& scheme) {
       if (is_bias) nn::init::zeros_(p);
       continue;
     }
-    if (scheme == "xavier_uniform") nn::init::xavier_uniform_(p);
-    else if (scheme == "xavier_normal") nn::init::xavier_normal_(p);
-    else if (scheme == "he_uniform") nn::init::kaiming_uniform_(p, 0, nn::init::FanMode::FanIn, nn::init::Nonlinearity::ReLU);
-    else if (scheme == "he_normal") nn::init::kaiming_normal_(p, 0, nn::init::FanMode::FanIn, nn::init::Nonlinearity::ReLU);
-    else nn::init::zeros_(p);
+    if (scheme == "xavier_uniform")
+      nn::init::xavier_uniform_(p);
+    else if (scheme == "xavier_normal")
+      nn::init::xavier_normal_(p);
+    else if (scheme == "he_uniform")
+      nn::init::kaiming_uniform_(p, 0, nn::init::FanMode::FanIn, nn::init::Nonlinearity::ReLU);
+    else if (scheme == "he_normal")
+      nn::init::kaiming_normal_(p, 0, nn::init::FanMode::FanIn, nn::init::Nonlinearity::ReLU);
+    else
+      nn::init::zeros_(p);
   }
 }
 

@@ -33,7 +33,8 @@ const std::vector<std::string>& named_models();
 
 // `model` is the [model] table; input_shape is one sample's (C, H, W) (or (F) for vectors).
 // Throws nabla::Error naming the layer index and key for a bad spec or a shape that does not fit.
-std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model, const Shape& input_shape = {1, 28, 28},
+std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model,
+                                                  const Shape& input_shape = {1, 28, 28},
                                                   int64_t num_classes = 10);
 // The layer list of a named model (lenet, mlp, cnn) as a TOML array, e.g. for printing.
 std::string named_model_layers_toml(const std::string& name);

@@ -107,7 +107,8 @@ double Rbm::train_epoch(const Tensor& data) {
   int64_t batches = 0;
   for (int64_t s = 0; s < n; s += options_.batch_size) {
     const int64_t e = std::min(n, s + options_.batch_size);
-    Tensor idx = Tensor::from_vector(std::vector<int64_t>(order.begin() + s, order.begin() + e), {e - s});
+    Tensor idx =
+        Tensor::from_vector(std::vector<int64_t>(order.begin() + s, order.begin() + e), {e - s});
     err_sum += contrastive_divergence(index_select(d, 0, idx));
     ++batches;
   }
@@ -134,11 +135,12 @@ double Rbm::reconstruction_error(const Tensor& data) const {
   return mean(d * d).item();
 }
 
-std::vector<PretrainedLayer> pretrain_stack(const Tensor& data, const std::vector<int64_t>& layer_sizes,
-                                            int64_t epochs, const RbmOptions& options, std::ostream* log) {
+std::vector<PretrainedLayer> pretrain_stack(const Tensor& data,
+                                            const std::vector<int64_t>& layer_sizes, int64_t epochs,
+                                            const RbmOptions& options, std::ostream* log) {
   const char* op = "pretrain_stack";
-  NABLA_CHECK(layer_sizes.size() >= 2, op, "expected layer_sizes {in, h1, ...} with at least 2 sizes, got ",
-              layer_sizes.size());
+  NABLA_CHECK(layer_sizes.size() >= 2, op,
+              "expected layer_sizes {in, h1, ...} with at least 2 sizes, got ", layer_sizes.size());
   NABLA_CHECK(data.defined() && data.dim() == 2 && data.size(1) == layer_sizes[0], op,
               "expected data of shape (N, ", layer_sizes[0], ") to match layer_sizes[0], got ",
               data.defined() ? shape_str(data.shape()) : std::string("an undefined tensor"));

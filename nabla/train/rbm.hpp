@@ -28,14 +28,14 @@ class Sequential;
 namespace nabla::train {
 
 struct RbmOptions {
-  int64_t k = 1;              // Gibbs steps per update (CD-k)
+  int64_t k = 1;  // Gibbs steps per update (CD-k)
   double lr = 0.1;
-  double momentum = 0.5;      // 0 = plain CD
-  double weight_decay = 0;    // L2 penalty on W
+  double momentum = 0.5;    // 0 = plain CD
+  double weight_decay = 0;  // L2 penalty on W
   int64_t batch_size = 32;
   bool shuffle = true;
-  uint64_t seed = 0;          // weights, shuffling and Gibbs sampling
-  double init_std = 0.01;     // W ~ N(0, init_std^2); biases start at 0
+  uint64_t seed = 0;       // weights, shuffling and Gibbs sampling
+  double init_std = 0.01;  // W ~ N(0, init_std^2); biases start at 0
 
   void validate(const char* op) const;
 };
@@ -66,9 +66,9 @@ class Rbm {
 
   int64_t n_visible() const { return weight_.size(1); }
   int64_t n_hidden() const { return weight_.size(0); }
-  const Tensor& weight() const { return weight_; }        // (H, V)
-  const Tensor& visible_bias() const { return vbias_; }   // (V)
-  const Tensor& hidden_bias() const { return hbias_; }    // (H)
+  const Tensor& weight() const { return weight_; }       // (H, V)
+  const Tensor& visible_bias() const { return vbias_; }  // (V)
+  const Tensor& hidden_bias() const { return hbias_; }   // (H)
   const std::vector<double>& errors() const { return errors_; }
   const RbmOptions& options() const { return options_; }
 
@@ -84,17 +84,18 @@ class Rbm {
 
 // One trained layer of a stack, ready for nn::Linear(in, out): weight (out, in), bias (out).
 struct PretrainedLayer {
-  Tensor weight;                    // (out, in) = the RBM's W
-  Tensor bias;                      // (out) = the RBM's hidden bias
-  Tensor visible_bias;              // (in), kept for reconstructions
-  std::vector<double> errors;       // reconstruction error per epoch
+  Tensor weight;               // (out, in) = the RBM's W
+  Tensor bias;                 // (out) = the RBM's hidden bias
+  Tensor visible_bias;         // (in), kept for reconstructions
+  std::vector<double> errors;  // reconstruction error per epoch
 };
 
 // Greedy layer-wise pre-training: layer_sizes = {in, h1, h2, ...} with in = data.size(1);
 // RBM i learns on the hidden probabilities of RBM i-1 for the whole data set. Layer i is
 // seeded with options.seed + i. data: (N, in) values in [0, 1] (binary or probabilities).
-std::vector<PretrainedLayer> pretrain_stack(const Tensor& data, const std::vector<int64_t>& layer_sizes,
-                                            int64_t epochs, const RbmOptions& options = {},
+std::vector<PretrainedLayer> pretrain_stack(const Tensor& data,
+                                            const std::vector<int64_t>& layer_sizes, int64_t epochs,
+                                            const RbmOptions& options = {},
                                             std::ostream* log = nullptr);
 
 // Copies layers[i] into the i-th nn::Linear found in `net` (depth-first order), checking shapes.

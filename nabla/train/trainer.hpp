@@ -44,8 +44,8 @@ struct EpochMetrics {
   double train_acc = kNaN;   // running accuracy over the same batches (NaN for non-class targets)
   double val_loss = kNaN;
   double val_acc = kNaN;
-  double lr = kNaN;          // the rate of the epoch's last step
-  double seconds = 0;        // training loop only (no evaluation)
+  double lr = kNaN;    // the rate of the epoch's last step
+  double seconds = 0;  // training loop only (no evaluation)
   double eval_seconds = 0;
   double images_per_s = 0;
   // Generalization gap: validation loss minus training loss (positive = over-fitting sign).
@@ -54,12 +54,12 @@ struct EpochMetrics {
 
 struct History {
   std::vector<EpochMetrics> epochs;
-  int64_t best_epoch = 0;          // by validation loss (0: no validation)
+  int64_t best_epoch = 0;  // by validation loss (0: no validation)
   double best_val_loss = kNaN;
-  bool stopped_early = false;      // early stopping fired
-  bool restored_best = false;      // the model holds the best epoch's weights
-  bool interrupted = false;        // the stop flag was raised; a checkpoint was written
-  int64_t resumed_from_epoch = -1; // epochs done when this fit() resumed (-1: fresh start)
+  bool stopped_early = false;       // early stopping fired
+  bool restored_best = false;       // the model holds the best epoch's weights
+  bool interrupted = false;         // the stop flag was raised; a checkpoint was written
+  int64_t resumed_from_epoch = -1;  // epochs done when this fit() resumed (-1: fresh start)
 };
 
 // Thrown when the loss becomes NaN or Inf. The message names the step and the last good
@@ -73,17 +73,17 @@ enum class ProgressMode { None, Lines, Bar };
 
 struct TrainerOptions {
   int64_t epochs = 1;
-  int64_t batch_size = 64;       // 0 = full batch
+  int64_t batch_size = 64;  // 0 = full batch
   bool shuffle = true;
   bool drop_last = false;
-  uint64_t seed = 0;             // loader order and augmentation; weight noise
-  bool pytorch_order = false;    // shuffle with PyTorch's randperm stream (DataLoaderOptions)
-  int prefetch = 2;              // batches prepared ahead on a worker thread
+  uint64_t seed = 0;           // loader order and augmentation; weight noise
+  bool pytorch_order = false;  // shuffle with PyTorch's randperm stream (DataLoaderOptions)
+  int prefetch = 2;            // batches prepared ahead on a worker thread
   int64_t eval_batch_size = 1000;
   data::Transform transform = {};  // training-time augmentation (empty: none)
   LrSchedule lr_schedule = {};
-  double weight_noise = 0;       // std of Gaussian noise on every weight during forward/backward
-  double grad_clip_norm = 0;     // clip the global gradient L2 norm (0 = off)
+  double weight_noise = 0;    // std of Gaussian noise on every weight during forward/backward
+  double grad_clip_norm = 0;  // clip the global gradient L2 norm (0 = off)
   int64_t early_stopping_patience = 0;  // epochs without val-loss improvement (0 = off)
   double early_stopping_min_delta = 0;
   bool restore_best = true;      // after early stopping / at the end, load the best epoch's weights
@@ -91,9 +91,9 @@ struct TrainerOptions {
   bool resume = false;           // continue from run_dir/checkpoint.safetensors
   std::string config_text = {};  // stored in checkpoints so a run folder is self-describing
   ProgressMode progress = ProgressMode::None;
-  std::ostream* log = nullptr;   // progress output (null: std::cerr)
+  std::ostream* log = nullptr;                   // progress output (null: std::cerr)
   const std::atomic<bool>* stop_flag = nullptr;  // e.g. set by SIGINT: checkpoint and return
-  int64_t max_steps = 0;         // stop after this many global steps (0 = no limit; tests)
+  int64_t max_steps = 0;  // stop after this many global steps (0 = no limit; tests)
 };
 
 // Everything a callback may look at; `net`/`opt` are the objects being trained.
@@ -102,13 +102,13 @@ struct TrainerState {
   optim::Optimizer* opt = nullptr;
   const TrainerOptions* options = nullptr;
   History* history = nullptr;
-  int64_t epoch = 0;            // 0-based epoch in progress
-  int64_t step_in_epoch = 0;    // steps done in this epoch
+  int64_t epoch = 0;          // 0-based epoch in progress
+  int64_t step_in_epoch = 0;  // steps done in this epoch
   int64_t steps_per_epoch = 0;
-  int64_t global_step = 0;      // steps done since the start of training
+  int64_t global_step = 0;  // steps done since the start of training
   int64_t images_in_epoch = 0;
-  double loss_sum = 0;          // sum of per-batch loss x batch size in this epoch
-  int64_t correct = 0;          // correct training predictions in this epoch
+  double loss_sum = 0;  // sum of per-batch loss x batch size in this epoch
+  int64_t correct = 0;  // correct training predictions in this epoch
   double last_loss = kNaN;
   double epoch_start_time = 0;  // steady clock seconds (see now_seconds())
   bool stop = false;            // a callback asks the trainer to stop after this epoch

@@ -11,19 +11,22 @@ std::string config_with_batch(int batch_size, int epochs) {
   const std::string key = "batch_size = 16";
   const size_t at = c.find(key);
   EXPECT_NE(at, std::string::npos) << "tiny_config no longer sets batch_size = 16";
-  if (at != std::string::npos) c.replace(at, key.size(), "batch_size = " + std::to_string(batch_size));
+  if (at != std::string::npos)
+    c.replace(at, key.size(), "batch_size = " + std::to_string(batch_size));
   return c;
 }
 
 size_t count(const std::string& text, const std::string& what) {
   size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size()))
+    ++n;
   return n;
 }
 
 TEST(CliCompare, OverlaysPerSampleMiniBatchAndFullBatchRuns) {
   CliSandbox box;
-  const std::pair<const char*, int> runs[] = {{"per_sample", 1}, {"mini_batch", 16}, {"full_batch", 0}};
+  const std::pair<const char*, int> runs[] = {
+      {"per_sample", 1}, {"mini_batch", 16}, {"full_batch", 0}};
   for (const auto& [name, batch] : runs) {
     box.write(std::string(name) + ".toml", config_with_batch(batch, 3));
     CliResult t = box.run(std::string("train ") + name + ".toml --out " + name + " --threads 1");

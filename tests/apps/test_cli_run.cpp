@@ -71,9 +71,11 @@ bool have_chromium() { return std::filesystem::exists("/usr/bin/chromium"); }
 std::string chromium(const CliSandbox& box, const std::string& args) {
   const std::string profile = box.path("chromium-profile");
   std::filesystem::create_directories(profile);
-  const std::string cmd = "timeout 60 /usr/bin/chromium --headless --no-sandbox --disable-gpu "
-                          "--disable-background-networking --disable-component-update --disable-sync --no-first-run "
-                          "--user-data-dir='" + profile + "' " + args + " 2>/dev/null";
+  const std::string cmd =
+      "timeout 60 /usr/bin/chromium --headless --no-sandbox --disable-gpu "
+      "--disable-background-networking --disable-component-update --disable-sync --no-first-run "
+      "--user-data-dir='" +
+      profile + "' " + args + " 2>/dev/null";
   std::string out;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return out;

@@ -94,9 +94,8 @@ TEST(Autograd, GradcheckCatchesAWrongGradient) {
   // an op with a deliberately wrong backward must fail gradcheck
   auto bad = [](const std::vector<Tensor>& in) {
     Tensor out = in[0].detach() * 2.0;
-    return autograd::record("bad", out, {in[0]}, [](const Tensor& g) {
-      return std::vector<Tensor>{g * 3.0};
-    });
+    return autograd::record("bad", out, {in[0]},
+                            [](const Tensor& g) { return std::vector<Tensor>{g * 3.0}; });
   };
   auto r = autograd::gradcheck(bad, {d64({3}, 6)});
   EXPECT_FALSE(r.ok);
@@ -123,7 +122,8 @@ TEST(Autograd, AccumulationDoesNotWriteIntoSharedGradients) {
   Tensor x = d64({3}, 8);
   Tensor a = x * 1.0, b = x * 1.0;
   Tensor s = a + b;  // a and b receive the same buffer, before the deeper paths below reach them
-  Tensor y = sum(((a * 3.0) * 1.0) * 1.0 + ((b * 5.0) * 1.0) * 1.0 + s * 2.0);  // a: 2 + 3, b: 2 + 5
+  Tensor y =
+      sum(((a * 3.0) * 1.0) * 1.0 + ((b * 5.0) * 1.0) * 1.0 + s * 2.0);  // a: 2 + 3, b: 2 + 5
   auto g = autograd::grad(y, {a, b});
   EXPECT_TRUE(all_close(g[0], Tensor::full({3}, 5.0, DType::Float64)));
   EXPECT_TRUE(all_close(g[1], Tensor::full({3}, 7.0, DType::Float64)));

@@ -31,7 +31,8 @@ IdxArray make_u8(const Shape& shape) {
   a.type = IdxType::UInt8;
   a.shape = shape;
   a.bytes.resize(static_cast<size_t>(shape_numel(shape)));
-  for (size_t i = 0; i < a.bytes.size(); ++i) a.bytes[i] = static_cast<uint8_t>((i * 37 + 11) % 256);
+  for (size_t i = 0; i < a.bytes.size(); ++i)
+    a.bytes[i] = static_cast<uint8_t>((i * 37 + 11) % 256);
   return a;
 }
 
@@ -88,7 +89,8 @@ TEST(Idx, MultiByteTypesAreBigEndian) {
   // 0x01020304 is stored most significant byte first.
   EXPECT_EQ(enc.substr(12, 4), std::string("\x01\x02\x03\x04", 4));
   const IdxArray b = parse_idx(enc);
-  EXPECT_EQ(b.to_tensor(DType::Int64).to_vector<int64_t>(), (std::vector<int64_t>{-2, 0x01020304, 70000}));
+  EXPECT_EQ(b.to_tensor(DType::Int64).to_vector<int64_t>(),
+            (std::vector<int64_t>{-2, 0x01020304, 70000}));
 
   IdxArray d;
   d.type = IdxType::Float64;

@@ -67,8 +67,8 @@ TEST(DataLoader, SameSeedSameOrderEachEpochAPermutation) {
   const auto a0 = run_epoch(a), a1 = run_epoch(a);
   EXPECT_EQ(a0, run_epoch(b));
   EXPECT_EQ(a1, run_epoch(b));
-  EXPECT_NE(a0, a1);             // reshuffled each epoch
-  EXPECT_NE(a0, run_epoch(c));   // seed matters
+  EXPECT_NE(a0, a1);            // reshuffled each epoch
+  EXPECT_NE(a0, run_epoch(c));  // seed matters
   for (const auto& e : {a0, a1}) {
     std::vector<int64_t> all = flat(e);
     std::sort(all.begin(), all.end());
@@ -149,7 +149,7 @@ TEST(DataLoader, StateRestoresMidEpoch) {
   const TensorDataset ds = counting_dataset(30);
   DataLoader a(ds, {.batch_size = 4, .seed = 9}, transforms::GaussianNoise(1.0));
   for (const Batch& b : a) (void)b;  // epoch 0
-  a.start_epoch();  // epoch 1
+  a.start_epoch();                   // epoch 1
   ASSERT_TRUE(a.next());
   ASSERT_TRUE(a.next());
   const DataLoaderState st = a.state();

@@ -12,11 +12,14 @@ namespace {
 
 TEST(LoaderPyTorchOrder, EpochOrdersAreTorchRandperms) {
   io::Metadata meta;
-  const auto fx = io::load_safetensors(std::string(NABLA_FIXTURES) + "/torch_random.safetensors", &meta);
+  const auto fx =
+      io::load_safetensors(std::string(NABLA_FIXTURES) + "/torch_random.safetensors", &meta);
   const int64_t n = std::stoll(meta.at("perm_n"));
   data::TensorDataset ds(Tensor::arange(0, static_cast<double>(n)).reshape({n, 1}),
                          Tensor::arange(0, static_cast<double>(n), 1, DType::Int64));
-  data::DataLoader loader(ds, {.batch_size = 100, .seed = std::stoull(meta.at("perm_seed")), .prefetch = 1,
+  data::DataLoader loader(ds, {.batch_size = 100,
+                               .seed = std::stoull(meta.at("perm_seed")),
+                               .prefetch = 1,
                                .pytorch_order = true});
   for (int e : {2, 0, 1}) {
     const auto want = test::fixture_get(fx, "randperm." + std::to_string(e)).to_vector<int64_t>();

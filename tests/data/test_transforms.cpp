@@ -33,7 +33,8 @@ TEST(Transforms, NormalizeGivesZeroMeanUnitStdPerChannel) {
   float* p = x.data<float>();
   for (int64_t i = 0; i < 200; ++i)
     for (int64_t k = 0; k < 64; ++k) p[(i * 2 + 1) * 64 + k] = 2 * p[(i * 2) * 64 + k] + 3;
-  const Tensor y = transforms::normalize(x, {0.5, 4.0}, {std::sqrt(1.0 / 12), 2 * std::sqrt(1.0 / 12)});
+  const Tensor y =
+      transforms::normalize(x, {0.5, 4.0}, {std::sqrt(1.0 / 12), 2 * std::sqrt(1.0 / 12)});
   const std::vector<float> v = y.to_vector<float>();
   for (int ch = 0; ch < 2; ++ch) {
     std::vector<float> c;
@@ -71,8 +72,7 @@ TEST(Transforms, HorizontalFlipMirrorsWithProbabilityP) {
   const Tensor flipped = transforms::random_hflip(x, 1.0, gen);
   for (int64_t c = 0; c < 2; ++c)
     for (int64_t y = 0; y < 3; ++y)
-      for (int64_t w = 0; w < 5; ++w)
-        EXPECT_EQ(flipped.at({1, c, y, w}), x.at({1, c, y, 4 - w}));
+      for (int64_t w = 0; w < 5; ++w) EXPECT_EQ(flipped.at({1, c, y, w}), x.at({1, c, y, 4 - w}));
   const Tensor many = ramp(4000, 1, 1, 2);  // each sample [1, 2]; flipped -> [2, 1]
   const std::vector<float> v = transforms::random_hflip(many, 0.3, gen).to_vector<float>();
   int flips = 0;

@@ -16,10 +16,10 @@
 
 namespace ref = nabla::kernels::reference;
 namespace fast = nabla::kernels::cpu;
-using nabla::kernels::AdaptivePool2dParams;
-using nabla::kernels::Pool2dParams;
 using nabla::kernels::adaptive_pool_end;
 using nabla::kernels::adaptive_pool_start;
+using nabla::kernels::AdaptivePool2dParams;
+using nabla::kernels::Pool2dParams;
 using nabla::kernels::pool_output_size;
 
 namespace {
@@ -28,23 +28,23 @@ namespace {
 
 TEST(PoolOutputSize, FloorMode) {
   EXPECT_EQ(pool_output_size(4, 2, 2, 0, 1, false), 2);
-  EXPECT_EQ(pool_output_size(5, 2, 2, 0, 1, false), 2);    // last partial window dropped
+  EXPECT_EQ(pool_output_size(5, 2, 2, 0, 1, false), 2);  // last partial window dropped
   EXPECT_EQ(pool_output_size(56, 2, 2, 0, 1, false), 28);
-  EXPECT_EQ(pool_output_size(7, 3, 2, 1, 1, false), 4);    // (7+2-2-1)/2+1
-  EXPECT_EQ(pool_output_size(7, 3, 1, 0, 2, false), 3);    // dilation: extent 5
+  EXPECT_EQ(pool_output_size(7, 3, 2, 1, 1, false), 4);  // (7+2-2-1)/2+1
+  EXPECT_EQ(pool_output_size(7, 3, 1, 0, 2, false), 3);  // dilation: extent 5
   EXPECT_EQ(pool_output_size(1, 1, 3, 0, 1, false), 1);
-  EXPECT_EQ(pool_output_size(2, 3, 1, 0, 1, false), 0);    // kernel larger than input
-  EXPECT_EQ(pool_output_size(2, 2, 1, 0, 3, false), -1);   // floor rounds toward -inf
+  EXPECT_EQ(pool_output_size(2, 3, 1, 0, 1, false), 0);   // kernel larger than input
+  EXPECT_EQ(pool_output_size(2, 2, 1, 0, 3, false), -1);  // floor rounds toward -inf
 }
 
 TEST(PoolOutputSize, CeilMode) {
-  EXPECT_EQ(pool_output_size(5, 2, 2, 0, 1, true), 3);     // partial last window kept
-  EXPECT_EQ(pool_output_size(4, 2, 2, 0, 1, true), 2);     // exact fit: same as floor
-  EXPECT_EQ(pool_output_size(6, 3, 2, 1, 1, true), 4);     // last window starts at 5 < 6
+  EXPECT_EQ(pool_output_size(5, 2, 2, 0, 1, true), 3);  // partial last window kept
+  EXPECT_EQ(pool_output_size(4, 2, 2, 0, 1, true), 2);  // exact fit: same as floor
+  EXPECT_EQ(pool_output_size(6, 3, 2, 1, 1, true), 4);  // last window starts at 5 < 6
   // ceil would give 3 windows starting at -1, 1, 3 = H: the last starts in the right padding
   EXPECT_EQ(pool_output_size(3, 2, 2, 1, 1, true), 2);
   EXPECT_EQ(pool_output_size(5, 2, 2, 1, 1, true), 3);
-  EXPECT_EQ(pool_output_size(10, 3, 3, 1, 2, true), 4);     // floor gives 3
+  EXPECT_EQ(pool_output_size(10, 3, 3, 1, 2, true), 4);  // floor gives 3
 }
 
 TEST(PoolOutputSize, AdaptiveWindows) {
@@ -65,7 +65,8 @@ TEST(PoolOutputSize, AdaptiveWindows) {
 
 // ------------------------------------------------------------------ hand-worked reference cases
 
-Pool2dParams plane_params(int64_t h, int64_t w, int64_t k, int64_t s, int64_t pad, bool ceil = false) {
+Pool2dParams plane_params(int64_t h, int64_t w, int64_t k, int64_t s, int64_t pad,
+                          bool ceil = false) {
   Pool2dParams p;
   p.in_h = h, p.in_w = w, p.kernel_h = p.kernel_w = k, p.stride_h = p.stride_w = s;
   p.pad_h = p.pad_w = pad;
@@ -164,18 +165,20 @@ struct Case {
   bool ceil_mode = false;
   std::string describe() const {
     std::ostringstream os;
-    os << "N" << p.batch << " C" << p.channels << " " << p.in_h << "x" << p.in_w << " k" << p.kernel_h
-       << "x" << p.kernel_w << " s" << p.stride_h << "x" << p.stride_w << " p" << p.pad_h << "x"
-       << p.pad_w << " d" << p.dilation_h << "x" << p.dilation_w << " ceil" << ceil_mode
-       << " incl" << p.count_include_pad << " div" << p.divisor_override << " -> " << p.out_h
-       << "x" << p.out_w;
+    os << "N" << p.batch << " C" << p.channels << " " << p.in_h << "x" << p.in_w << " k"
+       << p.kernel_h << "x" << p.kernel_w << " s" << p.stride_h << "x" << p.stride_w << " p"
+       << p.pad_h << "x" << p.pad_w << " d" << p.dilation_h << "x" << p.dilation_w << " ceil"
+       << ceil_mode << " incl" << p.count_include_pad << " div" << p.divisor_override << " -> "
+       << p.out_h << "x" << p.out_w;
     return os.str();
   }
 };
 
 // Random parameters PyTorch accepts (pad <= kernel/2, output >= 1); `dilated` for max pooling.
 std::vector<Case> random_cases(std::mt19937& rng, int count, bool dilated) {
-  auto uni = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  auto uni = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
   std::vector<Case> cases;
   while (static_cast<int>(cases.size()) < count) {
     Case c;
@@ -225,7 +228,8 @@ template <class T>
     if (std::isnan(a) && std::isnan(b)) continue;
     if (a == b) continue;  // also equal infinities
     if (!(std::abs(a - b) <= tol * (1 + std::abs(b))))
-      return ::testing::AssertionFailure() << "element " << i << ": fast " << a << " vs reference " << b;
+      return ::testing::AssertionFailure()
+             << "element " << i << ": fast " << a << " vs reference " << b;
   }
   return ::testing::AssertionSuccess();
 }
@@ -246,7 +250,8 @@ void sweep_max(int count, uint32_t seed) {
     fast::max_pool2d_forward(p, x.data(), y_fast.data(), i_fast.data());
     fast::max_pool2d_forward<T>(p, x.data(), y_noidx.data(), nullptr);
     for (int64_t i = 0; i < out_n; ++i) {
-      ASSERT_TRUE(same_value(y_fast[i], y_ref[i])) << "output " << i << ": " << y_fast[i] << " vs " << y_ref[i];
+      ASSERT_TRUE(same_value(y_fast[i], y_ref[i]))
+          << "output " << i << ": " << y_fast[i] << " vs " << y_ref[i];
       ASSERT_TRUE(same_value(y_noidx[i], y_ref[i])) << "output (no indices) " << i;
       ASSERT_EQ(i_fast[i], i_ref[i]) << "index of output " << i;
     }
@@ -282,15 +287,17 @@ void sweep_avg(int count, uint32_t seed) {
 template <class T>
 void sweep_adaptive(int count, uint32_t seed) {
   std::mt19937 rng(seed);
-  auto uni = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  auto uni = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
   const double tol = std::is_same_v<T, float> ? 1e-5 : 1e-12;
   for (int n = 0; n < count; ++n) {
     AdaptivePool2dParams p;
     p.batch = uni(1, 3), p.channels = uni(1, 3);
     p.in_h = uni(1, 17), p.in_w = uni(1, 17);
     p.out_h = n % 5 == 0 ? 1 : uni(1, 9), p.out_w = n % 5 == 0 ? 1 : uni(1, 9);  // global too
-    SCOPED_TRACE(::testing::Message() << "N" << p.batch << " C" << p.channels << " " << p.in_h << "x"
-                                      << p.in_w << " -> " << p.out_h << "x" << p.out_w);
+    SCOPED_TRACE(::testing::Message() << "N" << p.batch << " C" << p.channels << " " << p.in_h
+                                      << "x" << p.in_w << " -> " << p.out_h << "x" << p.out_w);
     const int64_t in_n = p.planes() * p.in_h * p.in_w, out_n = p.planes() * p.out_h * p.out_w;
     auto x = random_values<T>(rng, in_n, rng() % 2, rng() % 4 == 0);
     std::vector<T> y_ref(out_n), y_fast(out_n);

@@ -54,8 +54,7 @@ inline ::testing::AssertionResult gradcheck_ok(
     const autograd::GradcheckOptions& opt = {}) {
   auto r = autograd::gradcheck(fn, in, opt);
   if (r.ok) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << r.message << " (max abs error " << r.max_abs_error
-                                       << ")";
+  return ::testing::AssertionFailure() << r.message << " (max abs error " << r.max_abs_error << ")";
 }
 
 // EXPECT_GRADCHECK(fn, inputs) << "context";

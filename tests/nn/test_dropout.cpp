@@ -83,14 +83,18 @@ TEST(Dropout, GradcheckWithFixedMask) {
   Generator g(6);
   Tensor x = Tensor::randn({4, 5}, DType::Float64);
   x.set_requires_grad();
-  EXPECT_GRADCHECK([&](const std::vector<Tensor>& in) {
-    g.seed_(6);  // the same mask on every evaluation
-    return dropout(in[0], 0.5, true, &g);
-  }, std::vector<Tensor>{x});
-  EXPECT_GRADCHECK([&](const std::vector<Tensor>& in) {
-    g.seed_(7);
-    return dropout2d(in[0], 0.5, true, &g);
-  }, std::vector<Tensor>{Tensor::randn({2, 3, 2, 2}, DType::Float64).set_requires_grad()});
+  EXPECT_GRADCHECK(
+      [&](const std::vector<Tensor>& in) {
+        g.seed_(6);  // the same mask on every evaluation
+        return dropout(in[0], 0.5, true, &g);
+      },
+      std::vector<Tensor>{x});
+  EXPECT_GRADCHECK(
+      [&](const std::vector<Tensor>& in) {
+        g.seed_(7);
+        return dropout2d(in[0], 0.5, true, &g);
+      },
+      std::vector<Tensor>{Tensor::randn({2, 3, 2, 2}, DType::Float64).set_requires_grad()});
 }
 
 TEST(Dropout, ModuleGradcheckWithFixedSeed) {
@@ -99,14 +103,18 @@ TEST(Dropout, ModuleGradcheckWithFixedSeed) {
   nn::Dropout2d d2(0.5, &g);
   Tensor x = Tensor::randn({3, 4, 2, 2}, DType::Float64);
   x.set_requires_grad();
-  EXPECT_GRADCHECK([&](const std::vector<Tensor>& in) {
-    g.seed_(9);
-    return d(in[0]);
-  }, std::vector<Tensor>{x});
-  EXPECT_GRADCHECK([&](const std::vector<Tensor>& in) {
-    g.seed_(10);
-    return d2(in[0]);
-  }, std::vector<Tensor>{x});
+  EXPECT_GRADCHECK(
+      [&](const std::vector<Tensor>& in) {
+        g.seed_(9);
+        return d(in[0]);
+      },
+      std::vector<Tensor>{x});
+  EXPECT_GRADCHECK(
+      [&](const std::vector<Tensor>& in) {
+        g.seed_(10);
+        return d2(in[0]);
+      },
+      std::vector<Tensor>{x});
 }
 
 TEST(Dropout2d, DropsWholeChannels) {

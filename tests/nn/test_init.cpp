@@ -162,7 +162,8 @@ TEST(Init, LayerDefaults) {
   nn::Conv2d grouped(8, 32, 3, {.groups = 4});  // weight (32, 2, 3, 3): fan_in 18
   expect_uniform(grouped.weight, 1 / std::sqrt(18.0), "grouped Conv2d weight");
 
-  // PyTorch takes the transposed conv's fan_in from weight dim 1 = out/groups: (16, 24, 3, 3) -> 216.
+  // PyTorch takes the transposed conv's fan_in from weight dim 1 = out/groups: (16, 24, 3, 3) ->
+  // 216.
   nn::ConvTranspose2d deconv(16, 24, 3);
   EXPECT_EQ(deconv.weight.shape(), (Shape{16, 24, 3, 3}));
   expect_uniform(deconv.weight, 1 / std::sqrt(216.0), "ConvTranspose2d weight");

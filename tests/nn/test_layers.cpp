@@ -64,9 +64,16 @@ TEST(LayersTorch, ChannelMaxout) {
   check_layer_case("channel_maxout", m);
 }
 TEST(LayersTorch, SmallConvNetEndToEnd) {
-  nn::Sequential net{nn::Conv2d(1, 3, 3, {.padding = 1}), nn::ReLU(), nn::MaxPool2d(2),
-                     nn::Conv2d(3, 4, 3), nn::Tanh(), nn::AdaptiveAvgPool2d({2, 2}),
-                     nn::Flatten(), nn::Linear(16, 6), nn::LeakyReLU(0.1), nn::Linear(6, 3),
+  nn::Sequential net{nn::Conv2d(1, 3, 3, {.padding = 1}),
+                     nn::ReLU(),
+                     nn::MaxPool2d(2),
+                     nn::Conv2d(3, 4, 3),
+                     nn::Tanh(),
+                     nn::AdaptiveAvgPool2d({2, 2}),
+                     nn::Flatten(),
+                     nn::Linear(16, 6),
+                     nn::LeakyReLU(0.1),
+                     nn::Linear(6, 3),
                      nn::LogSoftmax(1)};
   check_layer_case("net", net);
 }
@@ -163,7 +170,8 @@ TEST(Layers, ShapesAndOptions) {
             (Shape{1, 3, 10, 10}));
   EXPECT_EQ(nn::MaxPool2d(3, {.stride = 2, .ceil_mode = true})(Tensor::zeros({1, 1, 8, 8})).shape(),
             (Shape{1, 1, 4, 4}));
-  EXPECT_EQ(nn::AdaptiveAvgPool2d({3, 2})(Tensor::zeros({2, 5, 7, 9})).shape(), (Shape{2, 5, 3, 2}));
+  EXPECT_EQ(nn::AdaptiveAvgPool2d({3, 2})(Tensor::zeros({2, 5, 7, 9})).shape(),
+            (Shape{2, 5, 3, 2}));
   EXPECT_EQ(nn::Flatten()(Tensor::zeros({2, 3, 4, 5})).shape(), (Shape{2, 60}));
   EXPECT_EQ(nn::Flatten(2)(Tensor::zeros({2, 3, 4, 5})).shape(), (Shape{2, 3, 20}));
   EXPECT_EQ(nn::Maxout(10, 4, 5)(Tensor::zeros({3, 10})).shape(), (Shape{3, 4}));

@@ -25,8 +25,8 @@ std::vector<std::string> names(const nn::NamedTensors& v) {
 class TinyNet : public nn::Module {
  public:
   TinyNet() {
-    features = register_module("features", nn::Sequential{nn::Linear(4, 6), nn::BatchNorm1d(6),
-                                                           nn::ReLU()});
+    features = register_module("features",
+                               nn::Sequential{nn::Linear(4, 6), nn::BatchNorm1d(6), nn::ReLU()});
     head = register_module("head", nn::Linear(6, 3));
   }
   Tensor forward(const Tensor& x) override { return (*head)(features->forward(x)); }
@@ -38,9 +38,8 @@ class TinyNet : public nn::Module {
 TEST(Module, HierarchicalNamesInRegistrationOrder) {
   TinyNet net;
   EXPECT_EQ(names(net.named_parameters()),
-            (std::vector<std::string>{"features.0.weight", "features.0.bias",
-                                      "features.1.weight", "features.1.bias", "head.weight",
-                                      "head.bias"}));
+            (std::vector<std::string>{"features.0.weight", "features.0.bias", "features.1.weight",
+                                      "features.1.bias", "head.weight", "head.bias"}));
   EXPECT_EQ(names(net.named_buffers()),
             (std::vector<std::string>{"features.1.running_mean", "features.1.running_var",
                                       "features.1.num_batches_tracked"}));
@@ -50,9 +49,9 @@ TEST(Module, HierarchicalNamesInRegistrationOrder) {
   EXPECT_EQ(net.parameters(false).size(), 0u);  // TinyNet has no parameters of its own
   std::vector<std::string> mods;
   for (auto& [n, m] : net.named_modules()) mods.push_back(n + ":" + m->type_name());
-  EXPECT_EQ(mods, (std::vector<std::string>{"features:Sequential", "features.0:Linear",
-                                            "features.1:BatchNorm1d", "features.2:ReLU",
-                                            "head:Linear"}));
+  EXPECT_EQ(mods,
+            (std::vector<std::string>{"features:Sequential", "features.0:Linear",
+                                      "features.1:BatchNorm1d", "features.2:ReLU", "head:Linear"}));
   for (auto& p : net.parameters()) EXPECT_TRUE(p.requires_grad());
   for (auto& b : net.buffers()) EXPECT_FALSE(b.requires_grad());
 }
@@ -87,10 +86,18 @@ TEST(Module, SequentialBuildsFromValuesAndRuns) {
 }
 
 TEST(Module, TheDesignDocLeNetBuilds) {
-  nn::Sequential net{nn::Conv2d(1, 6, 5, {.padding = 2}), nn::ReLU(), nn::MaxPool2d(2),
-                     nn::Conv2d(6, 16, 5), nn::ReLU(), nn::MaxPool2d(2),
-                     nn::Flatten(), nn::Linear(400, 120), nn::ReLU(),
-                     nn::Linear(120, 84), nn::ReLU(), nn::Linear(84, 10)};
+  nn::Sequential net{nn::Conv2d(1, 6, 5, {.padding = 2}),
+                     nn::ReLU(),
+                     nn::MaxPool2d(2),
+                     nn::Conv2d(6, 16, 5),
+                     nn::ReLU(),
+                     nn::MaxPool2d(2),
+                     nn::Flatten(),
+                     nn::Linear(400, 120),
+                     nn::ReLU(),
+                     nn::Linear(120, 84),
+                     nn::ReLU(),
+                     nn::Linear(84, 10)};
   EXPECT_EQ(net(Tensor::randn({2, 1, 28, 28})).shape(), (Shape{2, 10}));
   EXPECT_EQ(net.num_parameters(), 61706);  // LeNet-5 as torch counts it
 }
@@ -159,10 +166,10 @@ TEST(StateDict, RoundTripReproducesOutputs) {
 TEST(StateDict, StrictErrorListsEveryProblemAndLoadsNothing) {
   TinyNet net;
   nn::StateDict sd = TinyNet().state_dict();
-  sd.erase("head.bias");                                      // missing
-  sd.erase("features.1.running_var");                         // missing
-  sd["head.extra"] = Tensor::zeros({3});                      // unexpected
-  sd["features.0.weight"] = Tensor::zeros({6, 5});            // wrong shape
+  sd.erase("head.bias");                            // missing
+  sd.erase("features.1.running_var");               // missing
+  sd["head.extra"] = Tensor::zeros({3});            // unexpected
+  sd["features.0.weight"] = Tensor::zeros({6, 5});  // wrong shape
   const Tensor before = net.head->weight.clone_data();
   try {
     net.load_state_dict(sd);

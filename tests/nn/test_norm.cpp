@@ -120,9 +120,12 @@ TEST(NormGradcheck, BatchNormTraining) {
   for (const Shape& s : {Shape{4, 3}, Shape{3, 2, 5}, Shape{2, 3, 3, 2}}) {
     Tensor x = rand64(s, 1), w = rand64({s[1]}, 2), b = rand64({s[1]}, 3);
     Tensor rm = Tensor::zeros({s[1]}, DType::Float64), rv = Tensor::ones({s[1]}, DType::Float64);
-    EXPECT_GRADCHECK([&](const std::vector<Tensor>& in) {
-      return batch_norm(in[0], rm, rv, in[1], in[2], true, 0.1, 1e-5);
-    }, (std::vector<Tensor>{x, w, b})) << shape_str(s);
+    EXPECT_GRADCHECK(
+        [&](const std::vector<Tensor>& in) {
+          return batch_norm(in[0], rm, rv, in[1], in[2], true, 0.1, 1e-5);
+        },
+        (std::vector<Tensor>{x, w, b}))
+        << shape_str(s);
   }
 }
 
@@ -130,30 +133,34 @@ TEST(NormGradcheck, BatchNormEval) {
   Tensor x = rand64({3, 4, 2, 2}, 4), w = rand64({4}, 5), b = rand64({4}, 6);
   Tensor rm = rand64({4}, 7, false);
   Tensor rv = add(abs(rand64({4}, 8, false)), 0.5);
-  EXPECT_GRADCHECK([&](const std::vector<Tensor>& in) {
-    return batch_norm(in[0], rm, rv, in[1], in[2], false);
-  }, (std::vector<Tensor>{x, w, b}));
+  EXPECT_GRADCHECK(
+      [&](const std::vector<Tensor>& in) { return batch_norm(in[0], rm, rv, in[1], in[2], false); },
+      (std::vector<Tensor>{x, w, b}));
 }
 
 TEST(NormGradcheck, LayerNorm) {
   Tensor x = rand64({3, 4, 5}, 9), w = rand64({4, 5}, 10), b = rand64({4, 5}, 11);
-  EXPECT_GRADCHECK([&](const std::vector<Tensor>& in) {
-    return layer_norm(in[0], {4, 5}, in[1], in[2]);
-  }, (std::vector<Tensor>{x, w, b}));
+  EXPECT_GRADCHECK(
+      [&](const std::vector<Tensor>& in) {
+        return layer_norm(in[0], {4, 5}, in[1], in[2]);
+      },
+      (std::vector<Tensor>{x, w, b}));
 }
 
 TEST(NormGradcheck, InstanceNorm) {
   Tensor x = rand64({2, 3, 3, 4}, 12), w = rand64({3}, 13), b = rand64({3}, 14);
-  EXPECT_GRADCHECK([&](const std::vector<Tensor>& in) {
-    return instance_norm(in[0], Tensor(), Tensor(), in[1], in[2]);
-  }, (std::vector<Tensor>{x, w, b}));
+  EXPECT_GRADCHECK(
+      [&](const std::vector<Tensor>& in) {
+        return instance_norm(in[0], Tensor(), Tensor(), in[1], in[2]);
+      },
+      (std::vector<Tensor>{x, w, b}));
 }
 
 TEST(NormGradcheck, GroupNorm) {
   Tensor x = rand64({2, 6, 2, 3}, 15), w = rand64({6}, 16), b = rand64({6}, 17);
-  EXPECT_GRADCHECK([&](const std::vector<Tensor>& in) {
-    return group_norm(in[0], 3, in[1], in[2]);
-  }, (std::vector<Tensor>{x, w, b}));
+  EXPECT_GRADCHECK(
+      [&](const std::vector<Tensor>& in) { return group_norm(in[0], 3, in[1], in[2]); },
+      (std::vector<Tensor>{x, w, b}));
 }
 
 TEST(NormGradcheck, BatchNorm2dModuleParameters) {
@@ -180,7 +187,7 @@ TEST(BatchNormFused, MatchesReferenceForwardBackwardAndRunningStats) {
   };
   const std::vector<Case> cases = {
       {{2, 3}, true, true, DType::Float32},         {{7, 5}, true, false, DType::Float64},
-      {{1, 4, 3, 5}, true, true, DType::Float32},   // batch 1: statistics over H, W only
+      {{1, 4, 3, 5}, true, true, DType::Float32},  // batch 1: statistics over H, W only
       {{3, 2, 7}, true, true, DType::Float64},      {{5, 3, 4, 6}, false, true, DType::Float32},
       {{2, 1, 1, 9}, false, false, DType::Float64}, {{4, 6, 2, 3}, true, true, DType::Float64}};
   uint64_t seed = 100;
@@ -254,38 +261,54 @@ void compare_row_norm(const RowNormCase& k, DType dtype, bool affine, uint64_t s
 
 TEST(NormFused, LayerInstanceGroupMatchReferences) {
   const std::vector<RowNormCase> cases = {
-      {"layer_norm last dim", {3, 5, 7}, {7},
+      {"layer_norm last dim",
+       {3, 5, 7},
+       {7},
        [](auto& x, auto& w, auto& b, auto&, auto&, bool ref) {
          return ref ? layer_norm_reference(x, {7}, w, b, 1e-4) : layer_norm(x, {7}, w, b, 1e-4);
        }},
-      {"layer_norm two dims", {2, 3, 4, 5}, {4, 5},
+      {"layer_norm two dims",
+       {2, 3, 4, 5},
+       {4, 5},
        [](auto& x, auto& w, auto& b, auto&, auto&, bool ref) {
          return ref ? layer_norm_reference(x, {4, 5}, w, b) : layer_norm(x, {4, 5}, w, b);
        }},
-      {"instance_norm 2d with running stats", {3, 4, 5, 3}, {4},
+      {"instance_norm 2d with running stats",
+       {3, 4, 5, 3},
+       {4},
        [](auto& x, auto& w, auto& b, auto& rm, auto& rv, bool ref) {
          return ref ? instance_norm_reference(x, rm, rv, w, b, true, 0.3)
                     : instance_norm(x, rm, rv, w, b, true, 0.3);
        }},
-      {"instance_norm 1d batch 1", {1, 3, 7}, {3},
+      {"instance_norm 1d batch 1",
+       {1, 3, 7},
+       {3},
        [](auto& x, auto& w, auto& b, auto&, auto&, bool ref) {
          return ref ? instance_norm_reference(x, Tensor(), Tensor(), w, b)
                     : instance_norm(x, Tensor(), Tensor(), w, b);
        }},
-      {"instance_norm eval", {2, 3, 2, 2}, {3},
+      {"instance_norm eval",
+       {2, 3, 2, 2},
+       {3},
        [](auto& x, auto& w, auto& b, auto& rm, auto& rv, bool ref) {
          return ref ? instance_norm_reference(x, rm, rv, w, b, false)
                     : instance_norm(x, rm, rv, w, b, false);
        }},
-      {"group_norm", {3, 6, 5, 3}, {6},
+      {"group_norm",
+       {3, 6, 5, 3},
+       {6},
        [](auto& x, auto& w, auto& b, auto&, auto&, bool ref) {
          return ref ? group_norm_reference(x, 3, w, b) : group_norm(x, 3, w, b);
        }},
-      {"group_norm (N, C)", {4, 8}, {8},
+      {"group_norm (N, C)",
+       {4, 8},
+       {8},
        [](auto& x, auto& w, auto& b, auto&, auto&, bool ref) {
          return ref ? group_norm_reference(x, 2, w, b) : group_norm(x, 2, w, b);
        }},
-      {"group_norm one group", {2, 5, 3, 4}, {5},
+      {"group_norm one group",
+       {2, 5, 3, 4},
+       {5},
        [](auto& x, auto& w, auto& b, auto&, auto&, bool ref) {
          return ref ? group_norm_reference(x, 1, w, b) : group_norm(x, 1, w, b);
        }},
@@ -369,9 +392,9 @@ TEST(InstanceNorm, UnbatchedInputIsOneSample) {
 
 TEST(NormErrors, ClearMessages) {
   nn::BatchNorm2d bn(3);
-  EXPECT_THROW(bn(Tensor::zeros({2, 4, 3, 3})), Error);   // wrong channels
-  EXPECT_THROW(bn(Tensor::zeros({2, 3})), Error);         // wrong rank
-  EXPECT_THROW(bn(Tensor::zeros({1, 3, 1, 1})), Error);   // one value per channel in training
+  EXPECT_THROW(bn(Tensor::zeros({2, 4, 3, 3})), Error);  // wrong channels
+  EXPECT_THROW(bn(Tensor::zeros({2, 3})), Error);        // wrong rank
+  EXPECT_THROW(bn(Tensor::zeros({1, 3, 1, 1})), Error);  // one value per channel in training
   try {
     bn(Tensor::zeros({2, 4, 3, 3}));
   } catch (const Error& e) {

@@ -20,9 +20,11 @@ io::TensorMap torch_fixture(io::Metadata* meta = nullptr) {
 TEST(PyTorchInit, SameWeightsBitForBitAsPyTorch) {
   io::Metadata meta;
   const auto fx = torch_fixture(&meta);
-  nn::Sequential net{nn::Conv2d(3, 4, 3), nn::BatchNorm2d(4), nn::ReLU(),
-                     nn::ConvTranspose2d(4, 2, 2, {.stride = 2, .bias = false}), nn::Flatten(),
-                     nn::Linear(2 * 8 * 8, 5), nn::Linear(5, 3)};
+  nn::Sequential net{
+      nn::Conv2d(3, 4, 3), nn::BatchNorm2d(4),
+      nn::ReLU(),          nn::ConvTranspose2d(4, 2, 2, {.stride = 2, .bias = false}),
+      nn::Flatten(),       nn::Linear(2 * 8 * 8, 5),
+      nn::Linear(5, 3)};
   nn::init::pytorch_default_init_(net, std::stoull(meta.at("init_seed")));
   int checked = 0;
   for (const auto& [name, t] : net.named_parameters()) {
@@ -38,7 +40,8 @@ TEST(PyTorchInit, OtherSeedGivesOtherWeights) {
   const auto fx = torch_fixture();
   nn::Sequential net{nn::Conv2d(3, 4, 3)};
   nn::init::pytorch_default_init_(net, 8);
-  EXPECT_NE(net.named_parameters()[0].second.to_vector<float>(), test::fixture_get(fx, "init.0.weight").to_vector<float>());
+  EXPECT_NE(net.named_parameters()[0].second.to_vector<float>(),
+            test::fixture_get(fx, "init.0.weight").to_vector<float>());
 }
 
 // A user layer with its own parameters: nabla cannot know how PyTorch would initialise it.

@@ -46,7 +46,8 @@ TEST_P(ActivationTorch, ValueAndGradientMatchTorch) {
   const DType dt = GetParam();
   const bool f64 = dt == DType::Float64;
   io::Metadata meta;
-  const io::TensorMap m = io::load_safetensors(std::string(NABLA_FIXTURES) + "/act.safetensors", &meta);
+  const io::TensorMap m =
+      io::load_safetensors(std::string(NABLA_FIXTURES) + "/act.safetensors", &meta);
   ASSERT_EQ(meta.size(), 13u);
   for (const auto& [name, optstr] : meta) {
     SCOPED_TRACE(name + " {" + optstr + "}");
@@ -59,7 +60,8 @@ TEST_P(ActivationTorch, ValueAndGradientMatchTorch) {
     EXPECT_TRUE(test::all_close(y, test::fixture_get(m, name + ".out"), rtol, atol)) << "value";
     Tensor gout = test::fixture_get(m, name + ".grad_output").clone_data().to(dt);
     Tensor g = autograd::grad(y, {x}, gout)[0];
-    EXPECT_TRUE(test::all_close(g, test::fixture_get(m, name + ".grad_input"), rtol, f64 ? 1e-10 : 2e-5))
+    EXPECT_TRUE(
+        test::all_close(g, test::fixture_get(m, name + ".grad_input"), rtol, f64 ? 1e-10 : 2e-5))
         << "gradient";
   }
 }

@@ -68,7 +68,11 @@ TEST(OpsGradcheck, Reductions) {
 
 TEST(OpsGradcheck, ShapeOps) {
   Tensor a = d64({2, 3, 4}, 7), b = d64({2, 2, 4}, 8);
-  expect_gradcheck([](auto& v) { return v[0].permute({2, 0, 1}).contiguous() * 2.0; }, {a}, "permute");
+  expect_gradcheck(
+      [](auto& v) {
+        return v[0].permute({2, 0, 1}).contiguous() * 2.0;
+      },
+      {a}, "permute");
   expect_gradcheck([](auto& v) { return v[0].transpose(0, 2).reshape({-1}); }, {a}, "reshape copy");
   expect_gradcheck([](auto& v) { return v[0].slice(1, 0, 3, 2); }, {a}, "slice");
   expect_gradcheck([](auto& v) { return v[0].select(2, 1); }, {a}, "select");
@@ -90,12 +94,12 @@ TEST(OpsGradcheck, ShapeOps) {
 TEST(OpsGradcheck, Matmul) {
   Tensor a = d64({3, 4}, 10), b = d64({4, 5}, 11);
   expect_gradcheck([](auto& v) { return matmul(v[0], v[1]); }, {a, b}, "mm");
-  expect_gradcheck([](auto& v) { return matmul(v[0].t(), v[1].t()); }, {d64({4, 3}, 12), d64({5, 4}, 13)},
-                   "mm transposed");
-  expect_gradcheck([](auto& v) { return matmul(v[0], v[1]); }, {d64({2, 3, 4}, 14), d64({4, 2}, 15)},
-                   "batched x 2-D");
-  expect_gradcheck([](auto& v) { return matmul(v[0], v[1]); }, {d64({2, 1, 3, 4}, 16), d64({3, 4, 2}, 17)},
-                   "broadcast batch");
+  expect_gradcheck([](auto& v) { return matmul(v[0].t(), v[1].t()); },
+                   {d64({4, 3}, 12), d64({5, 4}, 13)}, "mm transposed");
+  expect_gradcheck([](auto& v) { return matmul(v[0], v[1]); },
+                   {d64({2, 3, 4}, 14), d64({4, 2}, 15)}, "batched x 2-D");
+  expect_gradcheck([](auto& v) { return matmul(v[0], v[1]); },
+                   {d64({2, 1, 3, 4}, 16), d64({3, 4, 2}, 17)}, "broadcast batch");
   expect_gradcheck([](auto& v) { return matmul(v[0], v[1]); }, {d64({4}, 18), d64({4}, 19)}, "dot");
   expect_gradcheck([](auto& v) { return linear(v[0], v[1], v[2]); },
                    {d64({5, 4}, 20), d64({3, 4}, 21), d64({3}, 22)}, "linear");

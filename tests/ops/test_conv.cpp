@@ -320,8 +320,7 @@ TEST(Conv, PaddingSameIsPyTorchsAsymmetricSplit) {
   const Tensor same = conv2d(x, w, Tensor(), {.padding = kPaddingSame});
   EXPECT_EQ(same.shape(), (Shape{2, 4, 6, 7}));
   EXPECT_TRUE(all_close(same, conv2d(x, w, Tensor(), {.padding = {0, 1, 1, 2}}), 0, 0));
-  EXPECT_EQ(conv2d_output_shape({3, 6, 7}, w.shape(), {.padding = kPaddingSame}),
-            (Shape{4, 6, 7}));
+  EXPECT_EQ(conv2d_output_shape({3, 6, 7}, w.shape(), {.padding = kPaddingSame}), (Shape{4, 6, 7}));
   try {
     conv2d(x, w, Tensor(), {.stride = {1, 2}, .padding = kPaddingSame});
     FAIL() << "expected an error";

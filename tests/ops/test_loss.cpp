@@ -79,7 +79,8 @@ void check_against_torch(const std::string& file, size_t min_cases, const LossCa
       EXPECT_TRUE(test::all_close(grads[0], test::fixture_get(m, name + ".grad_input"), rtol, atol))
           << "grad_input";
       if (target_grad) {
-        EXPECT_TRUE(test::all_close(grads[1], test::fixture_get(m, name + ".grad_target"), rtol, atol))
+        EXPECT_TRUE(
+            test::all_close(grads[1], test::fixture_get(m, name + ".grad_target"), rtol, atol))
             << "grad_target";
       }
     }
@@ -96,7 +97,8 @@ CrossEntropyOptions ce_options(const CaseData& c) {
 }
 
 TEST(LossTorch, MseLoss) {
-  check_against_torch("loss_mse", 4, [](const CaseData& c) { return mse_loss(c.input, c.target, red(c)); });
+  check_against_torch("loss_mse", 4,
+                      [](const CaseData& c) { return mse_loss(c.input, c.target, red(c)); });
 }
 
 TEST(LossTorch, CrossEntropyClassIndices) {
@@ -114,7 +116,8 @@ TEST(LossTorch, CrossEntropyProbabilities) {
 TEST(LossTorch, NllLoss) {
   check_against_torch("loss_nll", 15, [](const CaseData& c) {
     return nll_loss(c.input, c.target,
-                    {.weight = c.weight, .ignore_index = std::stoll(c.opt.at("ignore_index")),
+                    {.weight = c.weight,
+                     .ignore_index = std::stoll(c.opt.at("ignore_index")),
                      .reduction = red(c)});
   });
 }
@@ -148,7 +151,8 @@ TEST(LossStability, CrossEntropyAtPlusMinus1000IsFiniteAndExact) {
     Tensor t = Tensor::from_vector(std::vector<int64_t>{1, 2}, {2});
     Tensor l = cross_entropy(x, t, {.reduction = Reduction::None});
     ASSERT_TRUE(all_finite(l));
-    // row 0: lse = 1000, -logp[1] = 2000; row 1: lse = 1000 + log(1 + e^-1), -logp[2] = 1 + log(1+e^-1)
+    // row 0: lse = 1000, -logp[1] = 2000; row 1: lse = 1000 + log(1 + e^-1), -logp[2] = 1 +
+    // log(1+e^-1)
     EXPECT_NEAR(l.at({0}), 2000.0, 1e-3);
     EXPECT_NEAR(l.at({1}), 1.0 + std::log1p(std::exp(-1.0)), 1e-5);
     Tensor g = autograd::grad(sum(l), {x})[0];
@@ -161,12 +165,15 @@ TEST(LossStability, CrossEntropyAtPlusMinus1000IsFiniteAndExact) {
 }
 
 TEST(LossStability, BinaryCrossEntropyWithLogitsAtPlusMinus1000) {
-  Tensor x = Tensor::from_vector(std::vector<float>{1000, -1000, 1000, -1000}, {4}).set_requires_grad(true);
+  Tensor x = Tensor::from_vector(std::vector<float>{1000, -1000, 1000, -1000}, {4})
+                 .set_requires_grad(true);
   Tensor y = Tensor::from_vector(std::vector<float>{1, 0, 0, 1}, {4});
   Tensor l = binary_cross_entropy_with_logits(x, y, {.reduction = Reduction::None});
-  EXPECT_TRUE(test::all_close(l, Tensor::from_vector(std::vector<float>{0, 0, 1000, 1000}, {4}), 1e-6, 1e-6));
+  EXPECT_TRUE(test::all_close(l, Tensor::from_vector(std::vector<float>{0, 0, 1000, 1000}, {4}),
+                              1e-6, 1e-6));
   Tensor g = autograd::grad(sum(l), {x})[0];
-  EXPECT_TRUE(test::all_close(g, Tensor::from_vector(std::vector<float>{0, 0, 1, -1}, {4}), 1e-6, 1e-6));
+  EXPECT_TRUE(
+      test::all_close(g, Tensor::from_vector(std::vector<float>{0, 0, 1, -1}, {4}), 1e-6, 1e-6));
 }
 
 TEST(LossStability, BinaryCrossEntropyClampsLogAtMinus100) {
@@ -215,13 +222,16 @@ TEST(LossGradcheck, CrossEntropyEveryOption) {
                            .set_requires_grad(true);
             Tensor t = spatial ? Tensor::from_vector(std::vector<int64_t>{0, 1, 3, 2, 1, 0}, {2, 3})
                                : Tensor::from_vector(std::vector<int64_t>{0, 1, 3, 2, 1}, {5});
-            CrossEntropyOptions o{.weight = weighted ? w : Tensor(), .ignore_index = ignore,
-                                  .label_smoothing = ls, .reduction = r};
+            CrossEntropyOptions o{.weight = weighted ? w : Tensor(),
+                                  .ignore_index = ignore,
+                                  .label_smoothing = ls,
+                                  .reduction = r};
             std::ostringstream what;
             what << reduction_name(r) << " w" << weighted << " ignore " << ignore << " ls " << ls
                  << " spatial " << spatial;
-            expect_gradcheck([o](const std::vector<Tensor>& v) { return cross_entropy(v[0], v[1], o); },
-                             {x, t}, what.str());
+            expect_gradcheck(
+                [o](const std::vector<Tensor>& v) { return cross_entropy(v[0], v[1], o); }, {x, t},
+                what.str());
           }
 }
 
@@ -232,11 +242,14 @@ TEST(LossGradcheck, CrossEntropyProbabilityTargetsInputAndTarget) {
     for (bool weighted : {false, true})
       for (double ls : {0.0, 0.2}) {
         Tensor x = Tensor::randn({2, 3, 2}, DType::Float64, &gen).set_requires_grad(true);
-        Tensor y = softmax(Tensor::randn({2, 3, 2}, DType::Float64, &gen), 1).set_requires_grad(true);
-        CrossEntropyOptions o{.weight = weighted ? w : Tensor(), .label_smoothing = ls, .reduction = r};
+        Tensor y =
+            softmax(Tensor::randn({2, 3, 2}, DType::Float64, &gen), 1).set_requires_grad(true);
+        CrossEntropyOptions o{
+            .weight = weighted ? w : Tensor(), .label_smoothing = ls, .reduction = r};
         expect_gradcheck([o](const std::vector<Tensor>& v) { return cross_entropy(v[0], v[1], o); },
-                         {x, y}, std::string(reduction_name(r)) + (weighted ? " weighted" : "") +
-                                     " ls " + std::to_string(ls));
+                         {x, y},
+                         std::string(reduction_name(r)) + (weighted ? " weighted" : "") + " ls " +
+                             std::to_string(ls));
       }
 }
 
@@ -249,8 +262,8 @@ TEST(LossGradcheck, NllLossEveryOption) {
         Tensor x = Tensor::randn({4, 3}, DType::Float64, &gen).set_requires_grad(true);
         Tensor t = Tensor::from_vector(std::vector<int64_t>{2, 0, 1, 2}, {4});
         NllLossOptions o{.weight = weighted ? w : Tensor(), .ignore_index = ignore, .reduction = r};
-        expect_gradcheck([o](const std::vector<Tensor>& v) { return nll_loss(v[0], v[1], o); }, {x, t},
-                         reduction_name(r));
+        expect_gradcheck([o](const std::vector<Tensor>& v) { return nll_loss(v[0], v[1], o); },
+                         {x, t}, reduction_name(r));
       }
 }
 
@@ -260,12 +273,15 @@ TEST(LossGradcheck, BinaryCrossEntropyInputAndTarget) {
   for (Reduction r : kReductions)
     for (bool weighted : {false, true}) {
       // probabilities kept away from 0 and 1 so central differences stay inside [0, 1]
-      Tensor p = Tensor::rand({4, 3}, DType::Float64, &gen).mul_(0.8).add_(Tensor::scalar(0.1, DType::Float64));
+      Tensor p = Tensor::rand({4, 3}, DType::Float64, &gen)
+                     .mul_(0.8)
+                     .add_(Tensor::scalar(0.1, DType::Float64));
       p.set_requires_grad(true);
       Tensor y = Tensor::rand({4, 3}, DType::Float64, &gen).set_requires_grad(true);
       BceOptions o{.weight = weighted ? w : Tensor(), .reduction = r};
-      expect_gradcheck([o](const std::vector<Tensor>& v) { return binary_cross_entropy(v[0], v[1], o); },
-                       {p, y}, reduction_name(r));
+      expect_gradcheck(
+          [o](const std::vector<Tensor>& v) { return binary_cross_entropy(v[0], v[1], o); }, {p, y},
+          reduction_name(r));
     }
 }
 
@@ -278,10 +294,12 @@ TEST(LossGradcheck, BinaryCrossEntropyWithLogitsEveryOption) {
       for (bool pos : {false, true}) {
         Tensor x = Tensor::randn({4, 3}, DType::Float64, &gen).mul_(3).set_requires_grad(true);
         Tensor y = Tensor::rand({4, 3}, DType::Float64, &gen).set_requires_grad(true);
-        BceWithLogitsOptions o{.weight = weighted ? w : Tensor(), .pos_weight = pos ? pw : Tensor(),
-                               .reduction = r};
+        BceWithLogitsOptions o{
+            .weight = weighted ? w : Tensor(), .pos_weight = pos ? pw : Tensor(), .reduction = r};
         expect_gradcheck(
-            [o](const std::vector<Tensor>& v) { return binary_cross_entropy_with_logits(v[0], v[1], o); },
+            [o](const std::vector<Tensor>& v) {
+              return binary_cross_entropy_with_logits(v[0], v[1], o);
+            },
             {x, y}, reduction_name(r));
       }
 }
@@ -294,7 +312,8 @@ void expect_error(const std::function<void()>& f, const std::vector<std::string>
     ADD_FAILURE() << "no nabla::Error thrown";
   } catch (const Error& e) {
     const std::string msg = e.what();
-    for (const auto& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
+    for (const auto& p : parts)
+      EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
   }
 }
 
@@ -311,17 +330,34 @@ TEST(LossErrors, TargetShapes) {
   Tensor x = Tensor::randn({3, 4});
   expect_error([&] { cross_entropy(x, Tensor::zeros({4}, DType::Int64)); },
                {"cross_entropy", "[3]", "[4]"});
-  expect_error([&] { cross_entropy(x, Tensor::zeros({3, 5})); }, {"cross_entropy", "[3, 4]", "[3, 5]"});
-  expect_error([&] { cross_entropy(x, Tensor::rand({3, 4}), {.ignore_index = 0}); },
-               {"cross_entropy", "ignore_index"});
-  expect_error([&] { cross_entropy(x, Tensor::zeros({3}, DType::Int64), {.weight = Tensor::ones({3})}); },
-               {"cross_entropy", "weight", "(4)", "[3]"});
-  expect_error([&] { cross_entropy(x, Tensor::zeros({3}, DType::Int64), {.label_smoothing = 1.5}); },
-               {"label_smoothing", "1.5"});
+  expect_error(
+      [&] {
+        cross_entropy(x, Tensor::zeros({3, 5}));
+      },
+      {"cross_entropy", "[3, 4]", "[3, 5]"});
+  expect_error(
+      [&] {
+        cross_entropy(x, Tensor::rand({3, 4}), {.ignore_index = 0});
+      },
+      {"cross_entropy", "ignore_index"});
+  expect_error(
+      [&] { cross_entropy(x, Tensor::zeros({3}, DType::Int64), {.weight = Tensor::ones({3})}); },
+      {"cross_entropy", "weight", "(4)", "[3]"});
+  expect_error(
+      [&] { cross_entropy(x, Tensor::zeros({3}, DType::Int64), {.label_smoothing = 1.5}); },
+      {"label_smoothing", "1.5"});
   expect_error([&] { nll_loss(x, Tensor::zeros({3})); }, {"nll_loss", "int64", "float32"});
-  expect_error([&] { mse_loss(Tensor::zeros({3, 1}), Tensor::zeros({3})); }, {"mse_loss", "[3, 1]", "[3]"});
-  expect_error([&] { binary_cross_entropy_with_logits(x, Tensor::zeros({3, 4}), {.pos_weight = Tensor::ones({3})}); },
-               {"binary_cross_entropy_with_logits", "pos_weight"});
+  expect_error(
+      [&] {
+        mse_loss(Tensor::zeros({3, 1}), Tensor::zeros({3}));
+      },
+      {"mse_loss", "[3, 1]", "[3]"});
+  expect_error(
+      [&] {
+        binary_cross_entropy_with_logits(x, Tensor::zeros({3, 4}),
+                                         {.pos_weight = Tensor::ones({3})});
+      },
+      {"binary_cross_entropy_with_logits", "pos_weight"});
   expect_error([&] { reduction_from_string("avg"); }, {"reduction", "avg"});
 }
 

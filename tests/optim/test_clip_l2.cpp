@@ -25,15 +25,19 @@ std::vector<Tensor> params_with_fixture_grads(const io::TensorMap& f) {
 TEST(ClipGradNorm, MatchesPyTorch) {
   const io::TensorMap f = test::load_fixture("optim_clip");
   const double inf = std::numeric_limits<double>::infinity();
-  const std::vector<std::tuple<std::string, double, double>> cases = {
-      {"l2", 2.0, 2.0}, {"l1", 5.0, 1.0}, {"l3", 1.5, 3.0}, {"inf", 2.0, inf}, {"l2_loose", 1e3, 2.0}};
+  const std::vector<std::tuple<std::string, double, double>> cases = {{"l2", 2.0, 2.0},
+                                                                      {"l1", 5.0, 1.0},
+                                                                      {"l3", 1.5, 3.0},
+                                                                      {"inf", 2.0, inf},
+                                                                      {"l2_loose", 1e3, 2.0}};
   for (const auto& [name, max_norm, norm_type] : cases) {
     SCOPED_TRACE(name);
     auto ps = params_with_fixture_grads(f);
     const double total = clip_grad_norm_(ps, max_norm, norm_type);
     EXPECT_NEAR(total, test::fixture_get(f, name + ".total").item(), 1e-12 * total);
     for (int i = 0; i < 3; ++i)
-      EXPECT_TRUE(test::all_close(ps[i].grad(), test::fixture_get(f, name + ".clipped." + std::to_string(i)),
+      EXPECT_TRUE(test::all_close(ps[i].grad(),
+                                  test::fixture_get(f, name + ".clipped." + std::to_string(i)),
                                   1e-12, 1e-14));
   }
 }
@@ -69,7 +73,8 @@ TEST(ClipGradValue, MatchesPyTorch) {
   auto ps = params_with_fixture_grads(f);
   clip_grad_value_(ps, 0.7);
   for (int i = 0; i < 3; ++i)
-    EXPECT_TRUE(test::all_close(ps[i].grad(), test::fixture_get(f, "value.clipped." + std::to_string(i)), 0, 0));
+    EXPECT_TRUE(test::all_close(ps[i].grad(),
+                                test::fixture_get(f, "value.clipped." + std::to_string(i)), 0, 0));
   EXPECT_THROW(clip_grad_value_(ps, -1), Error);
 }
 
@@ -115,7 +120,8 @@ TEST(L2Penalty, EqualsSgdWeightDecay) {
     const auto init = test::Mlp::from_fixture(f).flat();
     double moved = 0;
     for (size_t i = 0; i < a.size(); ++i) {
-      EXPECT_NEAR(a[i], b[i], 1e-12 + 1e-10 * std::abs(b[i])) << "momentum " << momentum << " element " << i;
+      EXPECT_NEAR(a[i], b[i], 1e-12 + 1e-10 * std::abs(b[i]))
+          << "momentum " << momentum << " element " << i;
       moved = std::max(moved, std::abs(a[i] - init[i]));
     }
     EXPECT_GT(moved, 1e-2);

@@ -100,7 +100,8 @@ bool read_case(const std::string& test, NodeCase& c) {
   const fs::path dir = fs::path(NABLA_ONNX_NODE_DATA) / test;
   std::ifstream mf(dir / "model.onnx", std::ios::binary);
   if (!mf) return false;
-  NABLA_CHECK(c.model.ParseFromIstream(&mf), "onnx test", "cannot parse ", (dir / "model.onnx").string());
+  NABLA_CHECK(c.model.ParseFromIstream(&mf), "onnx test", "cannot parse ",
+              (dir / "model.onnx").string());
   NABLA_CHECK(c.model.graph().node_size() == 1, "onnx test", test, ": expected one node");
   const auto& node = c.model.graph().node(0);
   c.op_type = node.op_type();
@@ -127,7 +128,7 @@ struct Unpacked {
   double r = 0;
   int64_t t = 0;
   size_t n = 0;
-  std::vector<std::vector<Tensor>> lists;
+  std::vector<std::vector<Tensor> > lists;
 };
 Unpacked unpack(const NodeCase& c, size_t groups) {
   Unpacked u;
@@ -154,11 +155,13 @@ std::vector<Tensor> as_params(const std::vector<Tensor>& xs, const std::vector<T
 void expect_outputs(const NodeCase& c, const std::vector<Tensor>& got, const std::string& test) {
   ASSERT_EQ(got.size(), c.outputs.size()) << test;
   for (size_t i = 0; i < got.size(); ++i)
-    EXPECT_TRUE(test::all_close(got[i], c.outputs[i], 1e-5, 1e-6)) << test << " output " << c.output_names[i];
+    EXPECT_TRUE(test::all_close(got[i], c.outputs[i], 1e-5, 1e-6))
+        << test << " output " << c.output_names[i];
 }
 
 // Loads the per-parameter state (`buffer` = tensors, step = T) into an optimizer.
-void load_state(Optimizer& opt, const std::string& buffer, const std::vector<Tensor>& values, int64_t t) {
+void load_state(Optimizer& opt, const std::string& buffer, const std::vector<Tensor>& values,
+                int64_t t) {
   StateDict d = opt.state_dict();
   for (size_t k = 0; k < values.size(); ++k) {
     d["state." + std::to_string(k) + ".step"] =
@@ -178,8 +181,10 @@ void run_adagrad(const std::string& test) {
   ASSERT_EQ(c.op_type, "Adagrad");
   Unpacked u = unpack(c, 3);  // X, G, H
   auto params = as_params(u.lists[0], u.lists[1]);
-  Adagrad opt(params, {.lr = u.r, .lr_decay = c.attr_f("decay_factor", 0),
-                       .weight_decay = c.attr_f("norm_coefficient", 0), .eps = c.attr_f("epsilon", 1e-6)});
+  Adagrad opt(params, {.lr = u.r,
+                       .lr_decay = c.attr_f("decay_factor", 0),
+                       .weight_decay = c.attr_f("norm_coefficient", 0),
+                       .eps = c.attr_f("epsilon", 1e-6)});
   // Our clr uses (step - 1) after the increment, ONNX uses T: so the state's step is T.
   load_state(opt, "sum", u.lists[2], u.t);
   opt.step();
@@ -197,9 +202,11 @@ void run_momentum(const std::string& test) {
   const double beta = c.attr_f("beta", 1);
   const std::string mode = c.attr_s("mode", "standard");
   ASSERT_TRUE(mode == "standard" || mode == "nesterov") << mode;
-  SGD opt(params, {.lr = u.r, .momentum = c.attr_f("alpha", 0),
+  SGD opt(params, {.lr = u.r,
+                   .momentum = c.attr_f("alpha", 0),
                    .dampening = u.t > 0 ? 1 - beta : 0.0,
-                   .weight_decay = c.attr_f("norm_coefficient", 0), .nesterov = mode == "nesterov"});
+                   .weight_decay = c.attr_f("norm_coefficient", 0),
+                   .nesterov = mode == "nesterov"});
   load_state(opt, "momentum_buffer", u.lists[2], u.t);
   opt.step();
   std::vector<Tensor> got = params;
@@ -218,11 +225,16 @@ std::vector<Tensor> adam_outputs(const NodeCase& c, double eps = -1) {
   const double bc2 = u.t > 0 ? 1 - std::pow(beta, u.t) : 1.0;
   std::vector<Tensor> xs, vs, hs;
   for (size_t k = 0; k < u.n; ++k) {
-    Tensor x = u.lists[0][k].clone_data(), v = u.lists[2][k].clone_data(), h = u.lists[3][k].clone_data();
+    Tensor x = u.lists[0][k].clone_data(), v = u.lists[2][k].clone_data(),
+           h = u.lists[3][k].clone_data();
     functional::adam_step(x, u.lists[1][k], v, h, Tensor(),
-                          {.lr = u.r, .beta1 = alpha, .beta2 = beta, .eps = eps / std::sqrt(bc2),
+                          {.lr = u.r,
+                           .beta1 = alpha,
+                           .beta2 = beta,
+                           .eps = eps / std::sqrt(bc2),
                            .weight_decay = c.attr_f("norm_coefficient", 0),
-                           .bias_correction1 = bc1, .bias_correction2 = bc2});
+                           .bias_correction1 = bc1,
+                           .bias_correction2 = bc2});
     x.mul_(1 - post);
     xs.push_back(x), vs.push_back(v), hs.push_back(h);
   }

@@ -22,7 +22,8 @@ TEST(Optimizer, InvalidOptionsThrow) {
   EXPECT_THROW(SGD(one_param(), {.lr = -0.1}), Error);
   EXPECT_THROW(SGD(one_param(), {.lr = 0.1, .momentum = -1}), Error);
   EXPECT_THROW(SGD(one_param(), {.lr = 0.1, .nesterov = true}), Error);  // needs momentum
-  EXPECT_THROW(SGD(one_param(), {.lr = 0.1, .momentum = 0.9, .dampening = 0.1, .nesterov = true}), Error);
+  EXPECT_THROW(SGD(one_param(), {.lr = 0.1, .momentum = 0.9, .dampening = 0.1, .nesterov = true}),
+               Error);
   EXPECT_THROW(SGD(one_param(), {.lr = 0.1, .weight_decay = -1}), Error);
   EXPECT_THROW(Adagrad(one_param(), {.lr_decay = -1}), Error);
   EXPECT_THROW(Adagrad(one_param(), {.initial_accumulator_value = -1}), Error);
@@ -38,7 +39,8 @@ TEST(Optimizer, InvalidOptionsThrow) {
   try {
     SGD(one_param(), {});
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("SGD(params, {.lr = 0.1})"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("SGD(params, {.lr = 0.1})"), std::string::npos)
+        << e.what();
   }
 }
 
@@ -167,7 +169,8 @@ TEST(Optimizer, ThreadedUpdateEqualsSerial) {
   RMSprop opt_big({big}, {.lr = 0.01, .momentum = 0.5, .centered = true});
   std::vector<Tensor> pieces;
   for (int64_t i = 0; i < n; i += piece)
-    pieces.push_back(x0.clone_data().as_strided({piece}, {1}, i).clone_data().set_requires_grad(true));
+    pieces.push_back(
+        x0.clone_data().as_strided({piece}, {1}, i).clone_data().set_requires_grad(true));
   RMSprop opt_small(pieces, {.lr = 0.01, .momentum = 0.5, .centered = true});
   for (int step = 0; step < 3; ++step) {
     big.set_grad(g);
@@ -200,9 +203,9 @@ TEST(Functional, OperandChecks) {
   auto z = [](int64_t n = 3, DType dt = DType::Float64) { return Tensor::zeros({n}, dt); };
   Tensor x = z(), g = z(), m = z(), v = z();
   EXPECT_NO_THROW(functional::adam_step(x, g, m, v, Tensor(), {}));
-  EXPECT_THROW(functional::adam_step(x, z(4), m, v, Tensor(), {}), Error);                 // shape
+  EXPECT_THROW(functional::adam_step(x, z(4), m, v, Tensor(), {}), Error);                  // shape
   EXPECT_THROW(functional::adam_step(x, z(3, DType::Float32), m, v, Tensor(), {}), Error);  // dtype
-  EXPECT_THROW(functional::adam_step(x, g, m, v, Tensor(), {.amsgrad = true}), Error);      // no vmax
+  EXPECT_THROW(functional::adam_step(x, g, m, v, Tensor(), {.amsgrad = true}), Error);  // no vmax
   EXPECT_THROW(functional::adam_step(x, g, m, v, Tensor(), {.bias_correction1 = 0}), Error);
   EXPECT_THROW(functional::adam_step(x, g, m, x, Tensor(), {}), Error);  // shared memory
   EXPECT_THROW(functional::sgd_step(x, g, Tensor(), true, {.lr = 0.1, .momentum = 0.9}), Error);

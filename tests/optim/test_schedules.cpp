@@ -88,16 +88,19 @@ TEST(Schedule, ChainedWarmupCosine) {
 TEST(Schedule, PlateauMinRelWithCooldownAndMinLr) {
   Probe pr;
   const auto metric = test::fixture_get(fixture(), "metric_falling").to_vector<double>();
-  ReduceLROnPlateau s(pr.opt, {.factor = 0.5, .patience = 3, .threshold = 0.02, .cooldown = 2,
-                               .min_lr = 0.01});
+  ReduceLROnPlateau s(
+      pr.opt, {.factor = 0.5, .patience = 3, .threshold = 0.02, .cooldown = 2, .min_lr = 0.01});
   expect_sequence(pr.opt, "plateau_min_rel", [&](size_t i) { s.step(metric[i]); });
 }
 
 TEST(Schedule, PlateauMaxAbs) {
   Probe pr;
   const auto metric = test::fixture_get(fixture(), "metric_rising").to_vector<double>();
-  ReduceLROnPlateau s(pr.opt, {.mode = PlateauMode::Max, .factor = 0.3, .patience = 2,
-                               .threshold = 0.05, .threshold_mode = ThresholdMode::Abs});
+  ReduceLROnPlateau s(pr.opt, {.mode = PlateauMode::Max,
+                               .factor = 0.3,
+                               .patience = 2,
+                               .threshold = 0.05,
+                               .threshold_mode = ThresholdMode::Abs});
   expect_sequence(pr.opt, "plateau_max_abs", [&](size_t i) { s.step(metric[i]); });
 }
 

@@ -2,7 +2,6 @@
 // safetensors file, restoring into fresh objects and training 30 more gives exactly the
 // parameters of 50 uninterrupted steps; bad state dicts throw nabla::Error and change nothing.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -25,7 +24,8 @@ OptFactory make(typename Opt::Options o) {
 
 const std::vector<std::pair<std::string, OptFactory>>& optimizers() {
   static const std::vector<std::pair<std::string, OptFactory>> list = {
-      {"sgd_nesterov", make<SGD>({.lr = 0.05, .momentum = 0.9, .weight_decay = 0.01, .nesterov = true})},
+      {"sgd_nesterov",
+       make<SGD>({.lr = 0.05, .momentum = 0.9, .weight_decay = 0.01, .nesterov = true})},
       {"adagrad", make<Adagrad>({.lr = 0.1, .lr_decay = 0.01, .initial_accumulator_value = 0.1})},
       {"adadelta", make<Adadelta>({})},
       {"rmsprop", make<RMSprop>({.lr = 0.005, .momentum = 0.5, .centered = true})},
@@ -76,7 +76,8 @@ TEST(StateDict, ResumeEqualsUninterruptedTraining) {
     const std::string path = temp_path(name);
     io::TensorMap ckpt = with_prefix(opt1->state_dict(), "optim.");
     for (const auto& [k, v] : with_prefix(sched1.state_dict(), "sched.")) ckpt[k] = v;
-    for (size_t i = 0; i < first.params.size(); ++i) ckpt["param." + std::to_string(i)] = first.params[i];
+    for (size_t i = 0; i < first.params.size(); ++i)
+      ckpt["param." + std::to_string(i)] = first.params[i];
     io::save_safetensors(path, ckpt);
 
     // A fresh process would start here: new parameters, optimizer and schedule.

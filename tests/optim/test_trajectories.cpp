@@ -20,7 +20,7 @@ struct Trained {
   std::unique_ptr<Optimizer> opt;
   std::unique_ptr<LrScheduler> sched;
   std::unique_ptr<ReduceLROnPlateau> plateau;
-  std::unique_ptr<LrScheduler> warmup;       // with chain: chain steps warmup and sched
+  std::unique_ptr<LrScheduler> warmup;  // with chain: chain steps warmup and sched
   std::unique_ptr<ChainedScheduler> chain;
 };
 using Factory = std::function<Trained(const std::vector<Tensor>&)>;
@@ -47,26 +47,37 @@ const std::map<std::string, Factory>& configs() {
       {"sgd_weight_decay", one<SGD>({.lr = 0.1, .weight_decay = 0.01})},
       {"sgd_momentum_dampening_wd",
        one<SGD>({.lr = 0.05, .momentum = 0.8, .dampening = 0.1, .weight_decay = 0.02})},
-      {"sgd_nesterov_wd", one<SGD>({.lr = 0.05, .momentum = 0.9, .weight_decay = 0.01, .nesterov = true})},
+      {"sgd_nesterov_wd",
+       one<SGD>({.lr = 0.05, .momentum = 0.9, .weight_decay = 0.01, .nesterov = true})},
       {"adagrad", one<Adagrad>({.lr = 0.1})},
-      {"adagrad_lr_decay", one<Adagrad>({.lr = 0.1, .lr_decay = 0.05, .weight_decay = 0.01,
-                                         .initial_accumulator_value = 0.1, .eps = 1e-8})},
+      {"adagrad_lr_decay", one<Adagrad>({.lr = 0.1,
+                                         .lr_decay = 0.05,
+                                         .weight_decay = 0.01,
+                                         .initial_accumulator_value = 0.1,
+                                         .eps = 1e-8})},
       {"adadelta", one<Adadelta>({})},
-      {"adadelta_rho_wd", one<Adadelta>({.lr = 0.5, .rho = 0.95, .eps = 1e-5, .weight_decay = 0.01})},
+      {"adadelta_rho_wd",
+       one<Adadelta>({.lr = 0.5, .rho = 0.95, .eps = 1e-5, .weight_decay = 0.01})},
       {"rmsprop", one<RMSprop>({.lr = 0.01})},
       {"rmsprop_centered", one<RMSprop>({.lr = 0.01, .centered = true})},
       {"rmsprop_momentum", one<RMSprop>({.lr = 0.005, .momentum = 0.9})},
-      {"rmsprop_centered_momentum_wd",
-       one<RMSprop>({.lr = 0.005, .alpha = 0.9, .eps = 1e-6, .weight_decay = 0.01, .momentum = 0.5,
-                     .centered = true})},
+      {"rmsprop_centered_momentum_wd", one<RMSprop>({.lr = 0.005,
+                                                     .alpha = 0.9,
+                                                     .eps = 1e-6,
+                                                     .weight_decay = 0.01,
+                                                     .momentum = 0.5,
+                                                     .centered = true})},
       {"adam", one<Adam>({.lr = 0.01})},
       {"adam_amsgrad", one<Adam>({.lr = 0.01, .amsgrad = true})},
       {"adam_betas_wd", one<Adam>({.lr = 0.01, .betas = {0.8, 0.99}, .weight_decay = 0.05})},
-      {"adam_amsgrad_wd_eps", one<Adam>({.lr = 0.01, .eps = 1e-3, .weight_decay = 0.01, .amsgrad = true})},
+      {"adam_amsgrad_wd_eps",
+       one<Adam>({.lr = 0.01, .eps = 1e-3, .weight_decay = 0.01, .amsgrad = true})},
       {"adamw", one<AdamW>({.lr = 0.01})},
       {"adamw_amsgrad", one<AdamW>({.lr = 0.01, .weight_decay = 0.1, .amsgrad = true})},
       {"adam_groups",
-       [](const std::vector<Tensor>& p) { return two<Adam>(p, {.lr = 0.02}, {.lr = 0.005, .amsgrad = true}); }},
+       [](const std::vector<Tensor>& p) {
+         return two<Adam>(p, {.lr = 0.02}, {.lr = 0.005, .amsgrad = true});
+       }},
       {"sgd_momentum_steplr",
        [](const std::vector<Tensor>& p) {
          Trained r{std::make_unique<SGD>(p, SgdOptions{.lr = 0.1, .momentum = 0.9})};
@@ -76,13 +87,15 @@ const std::map<std::string, Factory>& configs() {
       {"adam_cosine",
        [](const std::vector<Tensor>& p) {
          Trained r{std::make_unique<Adam>(p, AdamOptions{.lr = 0.02})};
-         r.sched = std::make_unique<CosineAnnealingLR>(*r.opt, CosineAnnealingOptions{.t_max = 20, .eta_min = 0.001});
+         r.sched = std::make_unique<CosineAnnealingLR>(
+             *r.opt, CosineAnnealingOptions{.t_max = 20, .eta_min = 0.001});
          return r;
        }},
       {"adamw_linear_warmup",
        [](const std::vector<Tensor>& p) {
          Trained r{std::make_unique<AdamW>(p, AdamWOptions{.lr = 0.02})};
-         r.sched = std::make_unique<LinearLR>(*r.opt, LinearLrOptions{.start_factor = 0.1, .total_iters = 10});
+         r.sched = std::make_unique<LinearLR>(
+             *r.opt, LinearLrOptions{.start_factor = 0.1, .total_iters = 10});
          return r;
        }},
       {"sgd_groups_steplr",
@@ -94,16 +107,20 @@ const std::map<std::string, Factory>& configs() {
       {"adamw_warmup_cosine",
        [](const std::vector<Tensor>& p) {
          Trained r{std::make_unique<AdamW>(p, AdamWOptions{.lr = 0.02, .weight_decay = 0.05})};
-         r.warmup = std::make_unique<LinearLR>(*r.opt, LinearLrOptions{.start_factor = 0.2, .total_iters = 5});
-         r.sched = std::make_unique<CosineAnnealingLR>(*r.opt, CosineAnnealingOptions{.t_max = 30, .eta_min = 0.002});
-         r.chain = std::make_unique<ChainedScheduler>(std::vector<LrScheduler*>{r.warmup.get(), r.sched.get()});
+         r.warmup = std::make_unique<LinearLR>(
+             *r.opt, LinearLrOptions{.start_factor = 0.2, .total_iters = 5});
+         r.sched = std::make_unique<CosineAnnealingLR>(
+             *r.opt, CosineAnnealingOptions{.t_max = 30, .eta_min = 0.002});
+         r.chain = std::make_unique<ChainedScheduler>(
+             std::vector<LrScheduler*>{r.warmup.get(), r.sched.get()});
          return r;
        }},
       {"sgd_plateau",
        [](const std::vector<Tensor>& p) {
          Trained r{std::make_unique<SGD>(p, SgdOptions{.lr = 0.1, .momentum = 0.9})};
          r.plateau = std::make_unique<ReduceLROnPlateau>(
-             *r.opt, PlateauOptions{.factor = 0.5, .patience = 2, .threshold = 0.05, .cooldown = 1});
+             *r.opt,
+             PlateauOptions{.factor = 0.5, .patience = 2, .threshold = 0.05, .cooldown = 1});
          return r;
        }},
   };
@@ -113,14 +130,15 @@ const std::map<std::string, Factory>& configs() {
 constexpr double kRtol = 1e-5;
 constexpr double kAtol = 1e-10;
 
-::testing::AssertionResult rows_close(const std::vector<double>& got, const std::vector<double>& want,
-                                      const std::string& what) {
+::testing::AssertionResult rows_close(const std::vector<double>& got,
+                                      const std::vector<double>& want, const std::string& what) {
   if (got.size() != want.size())
-    return ::testing::AssertionFailure() << what << ": " << got.size() << " vs " << want.size() << " values";
+    return ::testing::AssertionFailure()
+           << what << ": " << got.size() << " vs " << want.size() << " values";
   for (size_t i = 0; i < got.size(); ++i) {
     if (!(std::abs(got[i] - want[i]) <= kAtol + kRtol * std::abs(want[i])))
-      return ::testing::AssertionFailure() << what << " element " << i << ": nabla " << got[i]
-                                           << " vs torch " << want[i];
+      return ::testing::AssertionFailure()
+             << what << " element " << i << ": nabla " << got[i] << " vs torch " << want[i];
   }
   return ::testing::AssertionSuccess();
 }

@@ -36,9 +36,9 @@ const Tensor& fixture_get(const io::TensorMap& m, const std::string& key) {
     }
   }
   if (ok) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "element " << wi << ": " << va[wi] << " vs " << vb[wi]
-                                       << " (|diff| " << worst << ", shape "
-                                       << shape_str(a.shape()) << ")";
+  return ::testing::AssertionFailure()
+         << "element " << wi << ": " << va[wi] << " vs " << vb[wi] << " (|diff| " << worst
+         << ", shape " << shape_str(a.shape()) << ")";
 }
 
 }  // namespace nabla::test

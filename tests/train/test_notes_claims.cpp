@@ -46,7 +46,8 @@ notes::Data blobs(int64_t n, int64_t dim, int64_t classes, double spread, uint64
 TEST(NotesClaims, ZeroInitKeepsHiddenUnitsIdenticalAndHeInitLearns) {
   notes::Data d = xor_data();
   // sigmoid: h = 0.5 for every unit, so the first layer does move, but every row identically
-  auto zero_sig = notes::symmetry_run(d, notes::Act::Sigmoid, notes::Init::Zero, 16, 60, 32, 0.01, 3);
+  auto zero_sig =
+      notes::symmetry_run(d, notes::Act::Sigmoid, notes::Init::Zero, 16, 60, 32, 0.01, 3);
   // ReLU: relu'(0) = 0 and h = 0, so no weight ever gets a gradient
   auto zero_relu = notes::symmetry_run(d, notes::Act::ReLU, notes::Init::Zero, 16, 60, 32, 0.01, 3);
   auto he = notes::symmetry_run(d, notes::Act::ReLU, notes::Init::He, 16, 60, 32, 0.01, 3);
@@ -66,7 +67,8 @@ TEST(NotesClaims, ZeroInitKeepsHiddenUnitsIdenticalAndHeInitLearns) {
 
 TEST(NotesClaims, DeepSigmoidGradientsVanishTowardTheInputButHeReluDoNot) {
   Generator gen(5);
-  notes::Split batch{Tensor::randn({64, 16}, DType::Float32, &gen), Tensor::randint(0, 4, {64}, &gen)};
+  notes::Split batch{Tensor::randn({64, 16}, DType::Float32, &gen),
+                     Tensor::randint(0, 4, {64}, &gen)};
   auto sig = notes::layer_grad_norms(batch, 4, notes::Act::Sigmoid, notes::Init::Xavier, 10, 32, 7);
   auto relu = notes::layer_grad_norms(batch, 4, notes::Act::ReLU, notes::Init::He, 10, 32, 7);
   ASSERT_EQ(sig.size(), 10u);
@@ -90,12 +92,14 @@ TEST(NotesClaims, LeakyReluLeavesFewerDeadUnitsThanReluAtAHighLearningRate) {
   auto leaky10 = notes::dying_run(d, notes::Act::LeakyReLU, 0.1, {64, 64}, 5, 32, 0.2, 13);
   ASSERT_EQ(relu.total, 128);
   ASSERT_TRUE(relu.finite && leaky.finite && leaky10.finite);
-  // measured (seed 13): relu 21 silent = 21 dead; leaky(0.01) 21 silent, 0 dead; leaky(0.1) 6 silent
+  // measured (seed 13): relu 21 silent = 21 dead; leaky(0.01) 21 silent, 0 dead; leaky(0.1) 6
+  // silent
   EXPECT_GT(relu.dead, 0) << "a high learning rate should kill some ReLU units";
   EXPECT_EQ(relu.dead, relu.silent) << "a silent ReLU unit gets no gradient";
   EXPECT_EQ(leaky.dead, 0) << "a LeakyReLU unit always gets a gradient";
   EXPECT_LE(leaky.silent, relu.silent);
-  EXPECT_LT(leaky10.silent, relu.silent) << "with slope 0.1, silenced units come back during training";
+  EXPECT_LT(leaky10.silent, relu.silent)
+      << "with slope 0.1, silenced units come back during training";
   EXPECT_GT(relu.test_acc, 0.9) << "the run should still have learned (not diverged)";
 }
 
@@ -122,17 +126,20 @@ TEST(LossModules, CallTheFunctionalLossesWithTheirOptions) {
   Tensor t = Tensor::from_vector(std::vector<int64_t>{0, 3, 1, 1, 2}, {5});
   Tensor w = Tensor::from_vector(std::vector<double>{1, 2, 0.5, 1}, {4});
   nn::CrossEntropyLoss ce({.weight = w, .ignore_index = 1, .label_smoothing = 0.1});
-  EXPECT_DOUBLE_EQ(ce(x, t).item(),
-                   cross_entropy(x, t, {.weight = w, .ignore_index = 1, .label_smoothing = 0.1}).item());
+  EXPECT_DOUBLE_EQ(
+      ce(x, t).item(),
+      cross_entropy(x, t, {.weight = w, .ignore_index = 1, .label_smoothing = 0.1}).item());
   EXPECT_NE(ce.repr().find("label_smoothing=0.1"), std::string::npos) << ce.repr();
   nn::NLLLoss nll({.reduction = Reduction::Sum});
-  EXPECT_DOUBLE_EQ(nll(log_softmax(x, 1), t).item(), nn::CrossEntropyLoss({.reduction = Reduction::Sum})(x, t).item());
+  EXPECT_DOUBLE_EQ(nll(log_softmax(x, 1), t).item(),
+                   nn::CrossEntropyLoss({.reduction = Reduction::Sum})(x, t).item());
   nn::MSELoss mse({.reduction = Reduction::None});
   EXPECT_EQ(mse(x, x * 2.0).shape(), x.shape());
   Tensor y = Tensor::rand({5, 4}, DType::Float64, &gen);
   EXPECT_NEAR(nn::BCELoss()(sigmoid(x), y).item(), nn::BCEWithLogitsLoss()(x, y).item(), 1e-12);
   Tensor pw = Tensor::from_vector(std::vector<double>{2, 2, 2, 2}, {4});
-  EXPECT_GT(nn::BCEWithLogitsLoss({.pos_weight = pw})(x, y).item(), nn::BCEWithLogitsLoss()(x, y).item());
+  EXPECT_GT(nn::BCEWithLogitsLoss({.pos_weight = pw})(x, y).item(),
+            nn::BCEWithLogitsLoss()(x, y).item());
   // a loss object fits train::LossFn
   train::LossFn fn = nn::CrossEntropyLoss{};
   EXPECT_DOUBLE_EQ(fn(x, t).item(), cross_entropy(x, t).item());

@@ -43,13 +43,16 @@ TEST(Rbm, Cd1ReconstructionErrorFalls) {
   EXPECT_LT(after, 0.02) << "before " << before << " after " << after;
   double first10 = 0, last10 = 0;
   for (int i = 0; i < 10; ++i) first10 += errs[i], last10 += errs[errs.size() - 1 - i];
-  EXPECT_LT(last10, 0.2 * first10) << "epoch errors: first " << first10 / 10 << " last " << last10 / 10;
+  EXPECT_LT(last10, 0.2 * first10)
+      << "epoch errors: first " << first10 / 10 << " last " << last10 / 10;
 }
 
 TEST(Rbm, CdKWithWeightDecayAlsoLearnsInFloat64) {
   Tensor data = bars_and_stripes().to(DType::Float64);
-  train::Rbm rbm(16, 12, {.k = 3, .lr = 0.1, .momentum = 0.9, .weight_decay = 1e-4, .batch_size = 5, .seed = 1},
-                 DType::Float64);
+  train::Rbm rbm(
+      16, 12,
+      {.k = 3, .lr = 0.1, .momentum = 0.9, .weight_decay = 1e-4, .batch_size = 5, .seed = 1},
+      DType::Float64);
   const double before = rbm.reconstruction_error(data);
   rbm.fit(data, 100);
   EXPECT_EQ(rbm.weight().dtype(), DType::Float64);
@@ -67,7 +70,8 @@ TEST(Rbm, StackShapesMatchLinearLayersAndLoadIntoANetwork) {
   EXPECT_EQ(layers[1].bias.shape(), (Shape{8}));
   EXPECT_EQ(layers[1].errors.size(), 5u);
 
-  nn::Sequential net{nn::Linear(16, 12), nn::Sigmoid(), nn::Linear(12, 8), nn::Sigmoid(), nn::Linear(8, 2)};
+  nn::Sequential net{nn::Linear(16, 12), nn::Sigmoid(), nn::Linear(12, 8), nn::Sigmoid(),
+                     nn::Linear(8, 2)};
   Tensor head_before = net.at<nn::Linear>(4).weight.clone_data();
   EXPECT_EQ(train::load_pretrained(net, layers), 2);
   EXPECT_TRUE(test::all_close(net.at<nn::Linear>(0).weight, layers[0].weight, 0, 0));
@@ -93,7 +97,8 @@ TEST(Rbm, SeedFixesTheResult) {
   }
   o.seed = 12;
   auto c = train::pretrain_stack(data, {16, 10, 6}, 4, o);
-  EXPECT_FALSE(test::all_close(a[0].weight, c[0].weight, 0, 0)) << "a different seed must change the weights";
+  EXPECT_FALSE(test::all_close(a[0].weight, c[0].weight, 0, 0))
+      << "a different seed must change the weights";
 }
 
 TEST(Rbm, BadInputsThrow) {

@@ -1,7 +1,8 @@
 // Training parity with PyTorch: same initial weights, same batches, same optimizer -> the same
-// loss at every step (tests/fixtures/parity_mlp.safetensors, scripts/fixtures/make_parity_fixtures.py).
-// This is the evidence that an accuracy difference between `nabla train` and PyTorch on one seed
-// comes from the random draws (init, shuffling), not from different math.
+// loss at every step (tests/fixtures/parity_mlp.safetensors,
+// scripts/fixtures/make_parity_fixtures.py). This is the evidence that an accuracy difference
+// between `nabla train` and PyTorch on one seed comes from the random draws (init, shuffling), not
+// from different math.
 #include <gtest/gtest.h>
 
 #include "nabla/nabla.hpp"
@@ -35,8 +36,8 @@ TEST(RecipeParity, MlpAdamLossesMatchPyTorchStepByStep) {
     // float32 rounding differs from PyTorch's in the last bits; over 100 steps it stays tiny
     ASSERT_NEAR(loss.item(), want[s], 1e-4 + 1e-4 * want[s]) << "step " << s;
   }
-  EXPECT_TRUE(test::all_close(net.state_dict().at("3.weight"), test::fixture_get(fx, "final.3.weight"),
-                              1e-3, 1e-4));
+  EXPECT_TRUE(test::all_close(net.state_dict().at("3.weight"),
+                              test::fixture_get(fx, "final.3.weight"), 1e-3, 1e-4));
 }
 
 TEST(RecipeParity, LeNetFloat64LossesMatchPyTorchStepByStep) {
@@ -45,10 +46,18 @@ TEST(RecipeParity, LeNetFloat64LossesMatchPyTorchStepByStep) {
   auto fx = io::load_safetensors(std::string(NABLA_FIXTURES) + "/parity_lenet.safetensors", &meta);
   const int64_t steps = std::stoll(meta.at("steps")), batch = std::stoll(meta.at("batch"));
   auto split = data::FashionMnist::load();
-  nn::Sequential net{nn::Conv2d(1, 6, 5, {.padding = 2}), nn::ReLU(), nn::MaxPool2d(2),
-                     nn::Conv2d(6, 16, 5), nn::ReLU(), nn::MaxPool2d(2),
-                     nn::Flatten(), nn::Linear(400, 120), nn::ReLU(),
-                     nn::Linear(120, 84), nn::ReLU(), nn::Linear(84, 10)};
+  nn::Sequential net{nn::Conv2d(1, 6, 5, {.padding = 2}),
+                     nn::ReLU(),
+                     nn::MaxPool2d(2),
+                     nn::Conv2d(6, 16, 5),
+                     nn::ReLU(),
+                     nn::MaxPool2d(2),
+                     nn::Flatten(),
+                     nn::Linear(400, 120),
+                     nn::ReLU(),
+                     nn::Linear(120, 84),
+                     nn::ReLU(),
+                     nn::Linear(84, 10)};
   io::TensorMap init;
   for (const auto& [k, v] : fx)
     if (k.rfind("init.", 0) == 0) init[k.substr(5)] = v;
@@ -69,8 +78,8 @@ TEST(RecipeParity, LeNetFloat64LossesMatchPyTorchStepByStep) {
     // training drifts by 1e-3 here.
     ASSERT_NEAR(loss.item(), want[s], 1e-10) << "step " << s;
   }
-  EXPECT_TRUE(test::all_close(net.state_dict().at("0.weight"), test::fixture_get(fx, "final.0.weight"),
-                              1e-5, 1e-8));
+  EXPECT_TRUE(test::all_close(net.state_dict().at("0.weight"),
+                              test::fixture_get(fx, "final.0.weight"), 1e-5, 1e-8));
 }
 
 // The whole `nabla train` path (config -> Experiment -> Trainer with its shuffling DataLoader),
@@ -81,7 +90,8 @@ TEST(RecipeParity, LeNetFloat64LossesMatchPyTorchStepByStep) {
 TEST(RecipeParity, LeNetTrainerFloat64FollowsPyTorchOnTheLoadersOrder) {
   if (!data::FashionMnist::available()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
   io::Metadata meta;
-  auto fx = io::load_safetensors(std::string(NABLA_FIXTURES) + "/parity_trainer_lenet.safetensors", &meta);
+  auto fx = io::load_safetensors(std::string(NABLA_FIXTURES) + "/parity_trainer_lenet.safetensors",
+                                 &meta);
   const int64_t steps = std::stoll(meta.at("steps"));
   io::Config cfg = io::Config::load(std::string(NABLA_SOURCE_DIR) + "/configs/lenet_fashion.toml");
   cfg.set("seed", meta.at("seed"));

@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "nabla/io/safetensors.hpp"
-#include "nabla/ops/elementwise.hpp"
 #include "nabla/nn/loss.hpp"
+#include "nabla/ops/elementwise.hpp"
 #include "nabla/optim/optim.hpp"
 #include "nabla/train/callbacks.hpp"
 #include "nabla/train/checkpoint.hpp"
@@ -35,7 +35,9 @@ TrainerOptions base_options(const std::string& dir, int64_t epochs) {
   o.run_dir = dir;
   o.weight_noise = 0.01;  // its RNG stream must be restored too
   o.transform = data::transforms::RandomHorizontalFlip(0.5);
-  o.lr_schedule = [](int64_t step, int64_t spe) { return 0.01 / (1.0 + 0.01 * static_cast<double>(step)); };
+  o.lr_schedule = [](int64_t step, int64_t spe) {
+    return 0.01 / (1.0 + 0.01 * static_cast<double>(step));
+  };
   return o;
 }
 
@@ -57,7 +59,8 @@ void check_resume(int64_t epochs, int64_t first_epochs, int64_t cut_steps) {
 
   auto net_a = tiny_net(3);
   optim::Adam opt_a(net_a->parameters(), {.lr = 0.01});
-  History ha = Trainer(base_options(straight.str(), epochs)).fit(*net_a, opt_a, ce(), train_set, val_set);
+  History ha =
+      Trainer(base_options(straight.str(), epochs)).fit(*net_a, opt_a, ce(), train_set, val_set);
 
   auto net_b = tiny_net(3);
   optim::Adam opt_b(net_b->parameters(), {.lr = 0.01});
@@ -85,7 +88,8 @@ void check_resume(int64_t epochs, int64_t first_epochs, int64_t cut_steps) {
     EXPECT_EQ(ha.epochs[i].val_loss, hc.epochs[i].val_loss) << "epoch " << i + 1;
   }
   // metrics.csv of the resumed run lists every epoch once
-  EXPECT_EQ(train::read_metrics_csv(resumed / train::kMetricsFile).size(), static_cast<size_t>(epochs));
+  EXPECT_EQ(train::read_metrics_csv(resumed / train::kMetricsFile).size(),
+            static_cast<size_t>(epochs));
 }
 
 TEST(TrainerResume, OneEpochThenResumeEqualsTwoStraight) { check_resume(2, 1, 0); }
@@ -111,7 +115,8 @@ TEST(TrainerEarlyStopping, StopsAndRestoresTheBestWeights) {
   data::Batch v = tiny_images(128, 2, 0.3).all();
   std::vector<int64_t> shifted = v.targets.to_vector<int64_t>();
   for (auto& t : shifted) t = (t + 1) % 4;
-  data::TensorDataset val_set(v.inputs, Tensor::from_vector(shifted, {static_cast<int64_t>(shifted.size())}));
+  data::TensorDataset val_set(v.inputs,
+                              Tensor::from_vector(shifted, {static_cast<int64_t>(shifted.size())}));
 
   TempDir dir("early");
   auto net = tiny_net(5);
@@ -134,7 +139,8 @@ TEST(TrainerEarlyStopping, StopsAndRestoresTheBestWeights) {
   EXPECT_NEAR(restored, h.best_val_loss, 1e-6);
   EXPECT_GT(h.epochs.back().val_loss, restored + 1e-4);
   auto best = io::load_safetensors(dir / train::kBestFile);
-  for (auto& [k, t] : net->state_dict()) EXPECT_EQ(t.to_vector<double>(), best.at(k).to_vector<double>()) << k;
+  for (auto& [k, t] : net->state_dict())
+    EXPECT_EQ(t.to_vector<double>(), best.at(k).to_vector<double>()) << k;
 }
 
 TEST(TrainerDivergence, NanLossNamesTheStepAndTheLastCheckpoint) {
@@ -221,7 +227,6 @@ TEST(TrainerOptionsCheck, RejectsBadValues) {
   EXPECT_THROW(Trainer{o}, Error);
 }
 
-
 TEST(TrainerOptionsCheck, GradClipBoundsEveryStep) {
   // with the global gradient norm clipped to 1e-3 and SGD lr 1, no weight can move by more than
   // steps * 1e-3 in total
@@ -249,11 +254,12 @@ TEST(TrainerOptionsCheck, GradClipBoundsEveryStep) {
 TEST(TrainerApi, TheDesignDocExampleCompilesAndLearns) {
   // DESIGN.md's "What a user writes", on synthetic 8x8 images instead of Fashion-MNIST
   manual_seed(0);
-  nn::Sequential net{nn::Conv2d(1, 6, 5, {.padding = 2}), nn::ReLU(), nn::MaxPool2d(2), nn::Flatten(),
-                     nn::Linear(96, 4)};
+  nn::Sequential net{nn::Conv2d(1, 6, 5, {.padding = 2}), nn::ReLU(), nn::MaxPool2d(2),
+                     nn::Flatten(), nn::Linear(96, 4)};
   optim::Adam opt(net.parameters(), {.lr = 1e-2});
   train::Trainer trainer({.epochs = 3, .batch_size = 64});
-  auto history = trainer.fit(net, opt, nn::CrossEntropyLoss{}, tiny_images(256, 1), tiny_images(128, 2));
+  auto history =
+      trainer.fit(net, opt, nn::CrossEntropyLoss{}, tiny_images(256, 1), tiny_images(128, 2));
   ASSERT_EQ(history.epochs.size(), 3u);
   EXPECT_GT(history.epochs.back().val_acc, 0.6);  // chance is 0.25
   EXPECT_LT(history.epochs.back().train_loss, history.epochs.front().train_loss);

@@ -39,27 +39,34 @@ TEST(ModelFromConfig, LayerListInfersInputSizes) {
     { type = "conv2d", out = 4, kernel = 3, dilation = 2 }, { type = "tanh" },
     { type = "flatten" }, { type = "dropout", p = 0.1 }, { type = "maxout", out = 6, pieces = 2 },
     { type = "linear", out = 5 } ])"),
-                                       {1, 13, 13}, 5);
+                                      {1, 13, 13}, 5);
   // 13 -> (13+2-2-1)/2+1 = 7 -> 7 - 2*2 = 3: 4*3*3 = 36 features
   Tensor y = net->forward(Tensor::zeros({2, 1, 13, 13}));
   EXPECT_EQ(y.shape(), (Shape{2, 5}));
 }
 
 TEST(ModelFromConfig, ErrorsNameTheLayerAndTheFix) {
-  EXPECT_NE(error_of([] { train::model_from_config(parse("name = \"resnet9000\"")); }).find("unknown model name"),
-            std::string::npos);
-  EXPECT_NE(error_of([] { train::model_from_config(parse("layers = [{ type = \"conv3d\", out = 2 }]")); })
-                .find("layer 0 (conv3d): unknown layer type"),
-            std::string::npos);
-  EXPECT_NE(error_of([] { train::model_from_config(parse("layers = [{ type = \"linear\", out = 10 }]")); })
-                .find("add { type = \"flatten\" }"),
+  EXPECT_NE(error_of([] {
+              train::model_from_config(parse("name = \"resnet9000\""));
+            }).find("unknown model name"),
             std::string::npos);
   EXPECT_NE(error_of([] {
-              train::model_from_config(parse("layers = [{ type = \"conv2d\", out = 2, kernel = 40 }]"));
-            }).find("does not fit"),
+              train::model_from_config(parse("layers = [{ type = \"conv3d\", out = 2 }]"));
+            }).find("layer 0 (conv3d): unknown layer type"),
             std::string::npos);
-  EXPECT_NE(error_of([] { train::model_from_config(parse("layers = [{ type = \"flatten\" }, { type = \"linear\", out = 7 }]")); })
-                .find("10 classes"),
+  EXPECT_NE(error_of([] {
+              train::model_from_config(parse("layers = [{ type = \"linear\", out = 10 }]"));
+            }).find("add { type = \"flatten\" }"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of([] {
+        train::model_from_config(parse("layers = [{ type = \"conv2d\", out = 2, kernel = 40 }]"));
+      }).find("does not fit"),
+      std::string::npos);
+  EXPECT_NE(error_of([] {
+              train::model_from_config(
+                  parse("layers = [{ type = \"flatten\" }, { type = \"linear\", out = 7 }]"));
+            }).find("10 classes"),
             std::string::npos);
 }
 
@@ -75,7 +82,8 @@ TEST(ExperimentConfig, OptimizersAndSchedules) {
   Tensor w = Tensor::zeros({3});
   w.set_requires_grad(true);
   for (const char* name : {"sgd", "adam", "adamw", "adagrad", "adadelta", "rmsprop"}) {
-    auto opt = train::optimizer_from_config(parse(std::string("name = \"") + name + "\"\nlr = 0.5"), {w});
+    auto opt =
+        train::optimizer_from_config(parse(std::string("name = \"") + name + "\"\nlr = 0.5"), {w});
     EXPECT_DOUBLE_EQ(opt->lr(), 0.5) << name;
   }
   EXPECT_THROW(train::optimizer_from_config(parse("name = \"lbfgs\""), {w}), Error);
@@ -84,7 +92,8 @@ TEST(ExperimentConfig, OptimizersAndSchedules) {
   EXPECT_DOUBLE_EQ(cosine(0, 10), 1.0);
   EXPECT_NEAR(cosine(10, 10), 0.55, 1e-12);  // half way
   EXPECT_NEAR(cosine(20, 10), 0.1, 1e-12);
-  auto step = train::schedule_from_config(parse("name = \"step\"\nstep_epochs = 2\ngamma = 0.5"), 1.0, 10);
+  auto step =
+      train::schedule_from_config(parse("name = \"step\"\nstep_epochs = 2\ngamma = 0.5"), 1.0, 10);
   EXPECT_DOUBLE_EQ(step(19, 10), 1.0);  // epochs 0-1
   EXPECT_DOUBLE_EQ(step(20, 10), 0.5);  // epochs 2-3
   EXPECT_DOUBLE_EQ(step(40, 10), 0.25);
@@ -130,8 +139,9 @@ name = "mlp"
   EXPECT_EQ(e.data.input_shape, (Shape{1, 12, 12}));
 }
 
-// rng = "pytorch": the model gets PyTorch's default init for the seed (tests/nn/test_pytorch_init.cpp
-// checks the draws bit for bit) and the trainer shuffles with PyTorch's randperm stream.
+// rng = "pytorch": the model gets PyTorch's default init for the seed
+// (tests/nn/test_pytorch_init.cpp checks the draws bit for bit) and the trainer shuffles with
+// PyTorch's randperm stream.
 TEST(ExperimentConfig, PyTorchRngSelectsTorchInitAndOrder) {
   const std::string base = R"(
 seed = 5
@@ -155,7 +165,9 @@ name = "mlp"
 
   std::string msg = error_of([&] { train::make_experiment(parse("rng = \"numpy\"\n" + base)); });
   EXPECT_NE(msg.find("rng"), std::string::npos) << msg;
-  msg = error_of([&] { train::make_experiment(parse("rng = \"pytorch\"\n" + base + "init = \"he_normal\"\n")); });
+  msg = error_of([&] {
+    train::make_experiment(parse("rng = \"pytorch\"\n" + base + "init = \"he_normal\"\n"));
+  });
   EXPECT_NE(msg.find("he_normal"), std::string::npos) << msg;
 }
 

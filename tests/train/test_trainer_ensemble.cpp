@@ -27,7 +27,8 @@ name = "adam"
 lr = 0.01
 [train]
 batch_size = 32
-epochs = )" + std::to_string(epochs) + "\n",
+epochs = )" + std::to_string(epochs) +
+                              "\n",
                           "small.toml");
 }
 
@@ -35,9 +36,9 @@ TEST(Ensemble, BaggingBeatsTheMeanMember) {
   train::EnsembleResult r = train::train_ensemble(small_config(8), "bagging", 7);
   ASSERT_EQ(r.members.size(), 7u);
   for (const auto& m : r.members) {
-    EXPECT_GT(m.test_acc, 0.3);                          // better than chance (0.25)
-    EXPECT_LT(m.distinct_samples, 300);                  // a bootstrap sample repeats some
-    EXPECT_GT(m.distinct_samples, 150);                  // ~63% distinct
+    EXPECT_GT(m.test_acc, 0.3);          // better than chance (0.25)
+    EXPECT_LT(m.distinct_samples, 300);  // a bootstrap sample repeats some
+    EXPECT_GT(m.distinct_samples, 150);  // ~63% distinct
   }
   EXPECT_GT(r.ensemble_acc, r.mean_member_acc) << "bagging should beat its average member";
 }

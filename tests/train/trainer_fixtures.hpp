@@ -1,7 +1,6 @@
 // Shared helpers of the trainer tests: tiny synthetic data, a small model and a temp folder.
 #pragma once
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -19,7 +18,8 @@ class TempDir {
   explicit TempDir(const std::string& tag) {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     path_ = std::filesystem::temp_directory_path() /
-            ("nabla_" + tag + "_" + std::string(info ? info->name() : "x") + "_" + std::to_string(::getpid()));
+            ("nabla_" + tag + "_" + std::string(info ? info->name() : "x") + "_" +
+             std::to_string(::getpid()));
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }

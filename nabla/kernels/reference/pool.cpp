@@ -76,7 +76,8 @@ void max_pool2d_forward(const Pool2dParams& p, const T* x, T* y, int64_t* indice
 }
 
 template <class T>
-void max_pool2d_backward(const Pool2dParams& p, const T* grad_y, const int64_t* indices, T* grad_x) {
+void max_pool2d_backward(const Pool2dParams& p, const T* grad_y, const int64_t* indices,
+                         T* grad_x) {
   scatter_by_indices(p.planes(), p.in_h * p.in_w, p.out_h * p.out_w, grad_y, indices, grad_x);
 }
 
@@ -140,7 +141,8 @@ void adaptive_avg_pool2d_backward(const AdaptivePool2dParams& p, const T* grad_y
 }
 
 template <class T>
-void adaptive_max_pool2d_forward(const AdaptivePool2dParams& p, const T* x, T* y, int64_t* indices) {
+void adaptive_max_pool2d_forward(const AdaptivePool2dParams& p, const T* x, T* y,
+                                 int64_t* indices) {
   const int64_t H = p.in_h, W = p.in_w, OH = p.out_h, OW = p.out_w;
   for (int64_t c = 0; c < p.planes(); ++c)
     for (int64_t oh = 0; oh < OH; ++oh)
@@ -168,16 +170,16 @@ void adaptive_max_pool2d_backward(const AdaptivePool2dParams& p, const T* grad_y
   scatter_by_indices(p.planes(), p.in_h * p.in_w, p.out_h * p.out_w, grad_y, indices, grad_x);
 }
 
-#define NABLA_INSTANTIATE(T)                                                                     \
-  template void max_pool2d_forward<T>(const Pool2dParams&, const T*, T*, int64_t*);              \
-  template void max_pool2d_backward<T>(const Pool2dParams&, const T*, const int64_t*, T*);       \
-  template void avg_pool2d_forward<T>(const Pool2dParams&, const T*, T*);                        \
-  template void avg_pool2d_backward<T>(const Pool2dParams&, const T*, T*);                       \
-  template void adaptive_avg_pool2d_forward<T>(const AdaptivePool2dParams&, const T*, T*);       \
-  template void adaptive_avg_pool2d_backward<T>(const AdaptivePool2dParams&, const T*, T*);      \
-  template void adaptive_max_pool2d_forward<T>(const AdaptivePool2dParams&, const T*, T*,        \
-                                               int64_t*);                                        \
-  template void adaptive_max_pool2d_backward<T>(const AdaptivePool2dParams&, const T*,           \
+#define NABLA_INSTANTIATE(T)                                                                \
+  template void max_pool2d_forward<T>(const Pool2dParams&, const T*, T*, int64_t*);         \
+  template void max_pool2d_backward<T>(const Pool2dParams&, const T*, const int64_t*, T*);  \
+  template void avg_pool2d_forward<T>(const Pool2dParams&, const T*, T*);                   \
+  template void avg_pool2d_backward<T>(const Pool2dParams&, const T*, T*);                  \
+  template void adaptive_avg_pool2d_forward<T>(const AdaptivePool2dParams&, const T*, T*);  \
+  template void adaptive_avg_pool2d_backward<T>(const AdaptivePool2dParams&, const T*, T*); \
+  template void adaptive_max_pool2d_forward<T>(const AdaptivePool2dParams&, const T*, T*,   \
+                                               int64_t*);                                   \
+  template void adaptive_max_pool2d_backward<T>(const AdaptivePool2dParams&, const T*,      \
                                                 const int64_t*, T*);
 NABLA_INSTANTIATE(float)
 NABLA_INSTANTIATE(double)
