@@ -7,6 +7,8 @@
 #include <fstream>
 #include <memory>
 
+#include <sys/stat.h>
+
 // The one translation unit that compiles stb's implementations. STATIC keeps the symbols
 // private, so linking Debian's libstb (or another copy) elsewhere cannot clash.
 #pragma GCC diagnostic push
@@ -77,7 +79,13 @@ void check_png_chunks(const std::string& bytes, const std::string& name) {
 
 }  // namespace
 
-Tensor decode_image(const std::string& bytes, const ImageOptions& opt, const std::string& name) {
+std::string describe(const ImageInfo& info) {
+  static const char* kNames[] = {"?", "grayscale", "grayscale+alpha", "RGB", "RGBA"};
+  return std::to_string(info.width) + "x" + std::to_string(info.height) + " " +
+         kNames[info.channels >= 1 && info.channels <= 4 ? info.channels : 0];
+}
+
+Tensor decode_image(const std::string& bytes, const ImageOptions& opt, const std::string& name, ImageInfo* info) {
   NABLA_CHECK((opt.height > 0) == (opt.width > 0) && opt.height >= 0 && opt.width >= 0,
               "decode_image", "height and width must both be > 0 (resize) or both 0 (keep), got ",
               opt.height, "x", opt.width);
@@ -93,6 +101,7 @@ Tensor decode_image(const std::string& bytes, const ImageOptions& opt, const std
     fail(name, "image of " + std::to_string(w) + "x" + std::to_string(h) +
                    " pixels exceeds the limit of " + std::to_string(opt.max_pixels) + " pixels");
 
+  if (info) *info = ImageInfo{h, w, comp, false};
   const int channels = opt.grayscale ? 1 : 3;
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
       stbi_load_from_memory(buf, len, &w, &h, &comp, channels), stbi_image_free);
@@ -116,6 +125,7 @@ Tensor decode_image(const std::string& bytes, const ImageOptions& opt, const std
   }
   if (invert)
     for (float& v : chw) v = 1.0f - v;
+  if (info) info->inverted = invert;
 
   Tensor img = Tensor::from_vector(chw, {C, H, W});
   if (opt.height == 0) return img;
@@ -141,7 +151,11 @@ Tensor decode_image(const std::string& bytes, const ImageOptions& opt, const std
   return Tensor::from_vector(out, {C, OH, OW});
 }
 
-Tensor load_image(const std::string& path, const ImageOptions& options) {
+Tensor load_image(const std::string& path, const ImageOptions& options, ImageInfo* info) {
+  // A folder opens as a stream of unknown size; say what it is instead of "larger than 2 GiB".
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    fail(path, S_ISDIR(st.st_mode) ? "is a folder, expected an image file" : "not a regular file");
   std::ifstream f(path, std::ios::binary | std::ios::ate);
   if (!f) fail(path, std::string("cannot open: ") + std::strerror(errno));
   const std::streamoff size = f.tellg();
@@ -150,7 +164,7 @@ Tensor load_image(const std::string& path, const ImageOptions& options) {
   std::string bytes(static_cast<size_t>(size), '\0');
   f.seekg(0);
   if (!f.read(bytes.data(), size)) fail(path, "read error");
-  return decode_image(bytes, options, path);
+  return decode_image(bytes, options, path, info);
 }
 
 Tensor resize_image(const Tensor& image, int64_t out_h, int64_t out_w) {

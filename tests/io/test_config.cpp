@@ -80,7 +80,7 @@ TEST(Config, TableListsAreViewsWithFullKeys) {
   EXPECT_TRUE(contains(err, "'model.layers[0].out'")) << err;
   EXPECT_TRUE(c.get_table_list("model.missing").empty());
   EXPECT_EQ(c.get_table("optimizer").get_string("name"), "adam");
-  EXPECT_THROW(c.get_table_list("optimizer"), IoError);
+  EXPECT_THROW(c.get_table_list("optimizer"), io::ConfigError);
 }
 
 TEST(Config, TypeErrorsNameFileLineKeyAndTypes) {
@@ -105,7 +105,7 @@ TEST(Config, SyntaxErrorsGiveLineAndColumn) {
   const std::string err = error_of([] { io::parse_config("a = 1\nb = [1, 2\n", "bad.toml"); });
   EXPECT_TRUE(contains(err, "bad.toml:")) << err;
   EXPECT_TRUE(contains(err, "invalid TOML")) << err;
-  EXPECT_THROW(io::parse_config("x = 1\nx = 2\n"), IoError);  // duplicate key
+  EXPECT_THROW(io::parse_config("x = 1\nx = 2\n"), io::ConfigError);  // duplicate key
   EXPECT_THROW(io::load_config("/nonexistent/cfg.toml"), IoError);
 }
 
@@ -134,7 +134,7 @@ TEST(Config, OverridesParseTomlValues) {
   EXPECT_TRUE(contains(err, "expected key=value")) << err;
   err = error_of([&] { c.apply_override("optimizer.name.x=1"); });
   EXPECT_TRUE(contains(err, "is a string, not a table")) << err;
-  EXPECT_THROW(c.apply_override("optimizer.betas=[1, 2"), IoError);
+  EXPECT_THROW(c.apply_override("optimizer.betas=[1, 2"), io::ConfigError);
   err = error_of([&] { c.get_string("train.epochs"); });
   EXPECT_TRUE(contains(err, "--set train.epochs")) << err;  // the value came from --set
 }
