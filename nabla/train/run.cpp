@@ -78,12 +78,14 @@ void check_resume_overrides(const std::vector<std::string>& overrides) {
 
 namespace {
 // Writes config.toml and run.json once the trainer is past loading the checkpoint (it calls
-// on_train_begin after that), so a resume that fails to load changes nothing in the folder.
+// on_train_begin after that), so a resume that fails to load changes nothing in the folder,
+// then prints the "training ..." line (a failed resume prints only its error).
 class RunFilesCallback : public Callback {
  public:
-  RunFilesCallback(std::string dir, std::string config_text, json info, std::vector<std::string> overrides)
+  RunFilesCallback(std::string dir, std::string config_text, json info, std::vector<std::string> overrides,
+                   std::ostream* log, std::string announce)
       : dir_(std::move(dir)), config_text_(std::move(config_text)), info_(std::move(info)),
-        overrides_(std::move(overrides)) {}
+        overrides_(std::move(overrides)), log_(log), announce_(std::move(announce)) {}
 
   void on_train_begin(TrainerState& s) override {
     if (s.history->resumed_from_epoch >= 0) {
@@ -102,12 +104,15 @@ class RunFilesCallback : public Callback {
     }
     write_file_atomic(join_path(dir_, kConfigFile), config_text_);
     write_file_atomic(join_path(dir_, kRunInfoFile), info_.dump(1) + "\n");
+    if (log_ != nullptr) *log_ << announce_ << std::endl;
   }
 
  private:
   std::string dir_, config_text_;
   json info_;
   std::vector<std::string> overrides_;
+  std::ostream* log_;
+  std::string announce_;
 };
 }  // namespace
 
@@ -154,14 +159,14 @@ TrainRunResult run_training(const TrainRunOptions& ro) {
   e.options.log = &log;
   e.options.stop_flag = ro.stop_flag;
   e.options.max_steps = ro.max_steps;
-  if (ro.progress != ProgressMode::None) {
-    log << (ro.resume ? "resuming " : "training ") << e.cfg.get_string("model.name", "model") << " ("
-        << e.net->num_parameters() << " parameters) on " << e.data.train.size() << " images, validating on "
-        << e.data.val.size() << (e.data.val_is_test ? " test" : " held-out") << " images, " << get_num_threads()
-        << " thread(s); run folder " << dir << std::endl;
-  }
+  std::ostringstream announce;
+  announce << (ro.resume ? "resuming " : "training ") << e.cfg.get_string("model.name", "model") << " ("
+           << e.net->num_parameters() << " parameters) on " << e.data.train.size() << " images, validating on "
+           << e.data.val.size() << (e.data.val_is_test ? " test" : " held-out") << " images, " << get_num_threads()
+           << " thread(s); run folder " << dir;
   Trainer trainer(e.options);
-  trainer.add_callback(std::make_shared<RunFilesCallback>(dir, cfg.to_toml(), info, changed));
+  trainer.add_callback(std::make_shared<RunFilesCallback>(
+      dir, cfg.to_toml(), info, changed, ro.progress != ProgressMode::None ? &log : nullptr, announce.str()));
   result.history = trainer.fit(*e.net, *e.opt, e.loss, e.data.train, e.data.val);
   std::vector<double> secs;
   for (const auto& m : result.history.epochs) secs.push_back(m.seconds);

@@ -132,7 +132,7 @@ TEST(CliHostile, ASecondTrainingIntoABusyRunFolderIsRefused) {
   CliSandbox box;
   box.write("c.toml", tiny_config(100000));
   Child first(box.spawn("train c.toml --out run --threads 1"));
-  ASSERT_TRUE(wait_for_file(box.dir() / "run" / "metrics.csv")) << box.bg_err();
+  ASSERT_TRUE(wait_for_file(box.dir() / "run" / "run.json")) << box.bg_err();  // written last before step 1
   expect_error(box.run("train c.toml --out run --resume --threads 1"), 1, {"run", "in use by another nabla process"});
   expect_error(box.run("train c.toml --out run --force --threads 1"), 1, {"in use by another nabla process"});
   EXPECT_TRUE(fs::exists(box.dir() / "run/config.toml")) << "--force must not delete a busy run's files";
