@@ -109,6 +109,34 @@ TEST(Config, SyntaxErrorsGiveLineAndColumn) {
   EXPECT_THROW(io::load_config("/nonexistent/cfg.toml"), IoError);
 }
 
+// `nabla` maps ConfigError to exit code 1 (bad config) and IoError to 4 (unreadable file): what
+// is wrong inside a config must not be an IoError.
+TEST(Config, ProblemsInsideAConfigAreConfigErrorsAndUnreadableFilesIoErrors) {
+  auto kind = [](const std::function<void()>& f) -> std::string {
+    try {
+      f();
+    } catch (const IoError&) {
+      return "io";
+    } catch (const io::ConfigError&) {
+      return "config";
+    } catch (const Error&) {
+      return "error";
+    }
+    return "none";
+  };
+  EXPECT_EQ(kind([] { io::parse_config("[train\n"); }), "config");
+  Config c = io::parse_config("[train]\nepochs = 3\nephocs = 4\n");
+  EXPECT_EQ(kind([&] { c.get_string("train.epochs"); }), "config");
+  EXPECT_EQ(kind([&] { c.apply_override("train.epochs=\"x\""); }), "config");
+  EXPECT_EQ(kind([&] { c.apply_override("novalue"); }), "config");
+  c.get_int("train.epochs");
+  EXPECT_EQ(kind([&] { c.check_unused(); }), "config");
+  EXPECT_EQ(kind([] { io::load_config("/nonexistent/cfg.toml"); }), "io");
+  const std::string err = error_of([] { io::load_config("/tmp"); });
+  EXPECT_NE(err.find("is a folder"), std::string::npos) << err;
+  EXPECT_EQ(kind([] { io::load_config("/tmp"); }), "io");
+}
+
 TEST(Config, OverridesParseTomlValues) {
   Config c = io::parse_config(kExample, "lenet.toml");
   c.apply_overrides({"optimizer.lr=0.01", "train.epochs = 2", "optimizer.name=\"sgd\"",
