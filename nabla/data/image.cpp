@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -225,16 +226,25 @@ std::string encode_png(const Tensor& image, int scale) {
 
 void write_png(const std::string& path, const Tensor& image, int scale) {
   const std::string png = encode_png(image, scale);
-  // Temp file then rename, so a report never links a half-written picture.
+  // Temp file then rename, so a report never links a half-written picture. nabla/data may not
+  // use nabla/io (layering), hence not io::AtomicFile; it cleans up the same way on failure.
   const std::string tmp = path + ".tmp";
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     if (!f) throw IoError("write_png: cannot open '" + tmp + "': " + std::strerror(errno));
     f.write(png.data(), static_cast<std::streamsize>(png.size()));
-    if (!f) throw IoError("write_png: write error on '" + tmp + "'");
+    f.flush();
+    if (!f) {
+      f.close();
+      std::remove(tmp.c_str());
+      throw IoError("write_png: write error on '" + path + "' (disk full?)");
+    }
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw IoError("write_png: cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(errno));
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    std::remove(tmp.c_str());
+    throw IoError("write_png: cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(err));
+  }
 }
 
 Tensor make_grid(const Tensor& images, int64_t cols, int64_t pad, double pad_value) {

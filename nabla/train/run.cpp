@@ -194,7 +194,9 @@ TrainRunResult run_training(const TrainRunOptions& ro) {
 
 LoadedRun load_run(const std::string& dir) {
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw IoError(dir + ": not a run folder (no such directory)");
+  if (!fs::is_directory(dir, ec))
+    throw IoError(dir + (fs::exists(dir, ec) ? ": is a file, expected a run folder written by `nabla train`"
+                                             : ": not a run folder (no such directory)"));
   LoadedRun r;
   r.dir = dir;
   const std::string cfg_path = join_path(dir, kConfigFile), info_path = join_path(dir, kRunInfoFile);

@@ -177,6 +177,7 @@ TEST(CliHostile, MessagesNameTheProblem) {
 
   fs::create_directories(box.dir() / "pictures");
   expect_error(box.run("predict run pictures"), 4, {"pictures", "is a folder"});
+  expect_error(box.run("eval c.toml"), 4, {"c.toml: is a file, expected a run folder"});
 
   // a config that no longer fits the weights: the state-dict error names the weights file
   std::string cfg = slurp(box.dir() / "run/config.toml");

@@ -128,6 +128,14 @@ TEST(Image, AFolderIsNamedAsSuch) {
   }
 }
 
+TEST(Image, AFailedWritePngLeavesNoTempFile) {
+  test::TempDir dir;
+  const std::string path = dir.file("taken");
+  std::filesystem::create_directories(path + "/inside");  // the rename onto a non-empty folder fails
+  EXPECT_THROW(write_png(path, Tensor::zeros({4, 4})), IoError);
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+
 TEST(Image, InfoReportsTheFileBeforeConversion) {
   std::vector<unsigned char> px(5 * 7 * 3, 200);
   ImageInfo info;

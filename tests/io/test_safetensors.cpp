@@ -96,5 +96,15 @@ TEST(Safetensors, MalformedOrIncompleteChecksumsAreCorruption) {
   EXPECT_EQ(error_of(foreign_file({1}, ok)), "");
 }
 
+// The fuzz seeds were written by Python (zlib.crc32): the same checksums from another tool.
+TEST(Safetensors, FuzzSeedsWrittenByPythonVerify) {
+  const std::string dir = std::string(NABLA_SOURCE_DIR) + "/fuzz/corpus/fuzz_safetensors/";
+  io::Metadata meta;
+  io::TensorMap m = io::load_safetensors(dir + "checksummed.safetensors", &meta);
+  EXPECT_EQ(m.at("model.w").to_vector<float>(), (std::vector<float>{1, 2, 3, 4}));
+  EXPECT_EQ(meta.count(io::kChecksumKey), 0u);
+  EXPECT_THROW(io::load_safetensors(dir + "checksum-mismatch.safetensors"), IoError);
+}
+
 }  // namespace
 }  // namespace nabla::test
