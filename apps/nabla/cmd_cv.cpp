@@ -14,7 +14,8 @@ CLI::App* add_cv_command(CLI::App& app, CvArgs& a) {
   auto* c = app.add_subcommand("cv", "K-fold cross-validation of a config on its training set");
   c->add_option("config", a.config, "experiment config (TOML)")->required();
   c->add_option("--folds", a.folds, "number of folds K (>= 2)")->check(CLI::Range(int64_t{2}, int64_t{1000}));
-  c->add_option("--epochs", a.epochs, "epochs per fold (overrides train.epochs)")->check(int_range(0));
+  c->add_option("--epochs", a.epochs, "epochs per fold (overrides train.epochs)")
+      ->check(int_range(0));
   c->add_option("--set", a.sets, "override a config value, e.g. --set train.epochs=2 (repeatable)")->allow_extra_args(false);
   c->add_option("--out", a.out, "also write the per-fold table as CSV to this file");
   add_threads_option(c, a.threads);

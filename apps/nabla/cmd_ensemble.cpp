@@ -15,7 +15,8 @@ CLI::App* add_ensemble_command(CLI::App& app, EnsembleArgs& a) {
   c->add_option("config", a.config, "experiment config (TOML) for each member")->required();
   c->add_option("--method", a.method, "bagging or boosting")->check(CLI::IsMember({"bagging", "boosting"}));
   c->add_option("--members", a.members, "number of members")->check(CLI::Range(int64_t{1}, int64_t{1000}));
-  c->add_option("--epochs", a.epochs, "epochs per member (overrides train.epochs)")->check(int_range(0));
+  c->add_option("--epochs", a.epochs, "epochs per member (overrides train.epochs)")
+      ->check(int_range(0));
   c->add_option("--set", a.sets, "override a config value (repeatable)")->allow_extra_args(false);
   c->add_option("--out", a.out, "also write the member table as CSV to this file");
   add_threads_option(c, a.threads);

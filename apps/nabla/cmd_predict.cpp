@@ -43,8 +43,9 @@ Outcome run_predict_command(const PredictArgs& a, const Context&) {
     // a note on stderr says what the model was actually shown.
     const bool same_channels = info.channels == (io.grayscale ? 1 : 3);
     if (info.height != io.height || info.width != io.width || !same_channels) {
-      std::cerr << "note: " << path << " is " << data::describe(info) << "; converted to the model's "
-                << model_input << " input" << (info.inverted ? " (and inverted to light-on-dark)" : "") << "\n";
+      std::cerr << "note: " << path << " is " << data::describe(info)
+                << "; converted to the model's " << model_input << " input"
+                << (info.inverted ? " (and inverted to light-on-dark)" : "") << "\n";
     }
     Tensor x = train::apply_input_scale(unsqueeze(img, 0), run.scale);
     const std::vector<float> p = train::predict_proba(*run.net, x).to_vector<float>();

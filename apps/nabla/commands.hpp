@@ -4,7 +4,6 @@
 // line on stderr and an exit code, and is the only place that reads argv or the environment.
 #pragma once
 #include <CLI/CLI.hpp>
-
 #include <atomic>
 #include <cstdint>
 #include <string>

@@ -10,8 +10,9 @@
 namespace nabla::app {
 
 CLI::Validator int_range(int64_t lo, int64_t hi) {
-  const std::string range = hi == kNoLimit ? ">= " + std::to_string(lo)
-                                           : "between " + std::to_string(lo) + " and " + std::to_string(hi);
+  const std::string range = hi == kNoLimit
+                                ? ">= " + std::to_string(lo)
+                                : "between " + std::to_string(lo) + " and " + std::to_string(hi);
   return CLI::Validator(
       [lo, hi, range](std::string& s) -> std::string {
         errno = 0;
@@ -25,7 +26,9 @@ CLI::Validator int_range(int64_t lo, int64_t hi) {
 }
 
 CLI::Option* add_threads_option(CLI::App* c, int& threads) {
-  return c->add_option("--threads", threads, "CPU threads, 1 to " + std::to_string(kMaxThreads) + " (default: all cores)")
+  return c
+      ->add_option("--threads", threads,
+                   "CPU threads, 1 to " + std::to_string(kMaxThreads) + " (default: all cores)")
       ->check(int_range(1, kMaxThreads));
 }
 

@@ -67,8 +67,9 @@ TrainTestSplit FashionMnist::load(const std::string& dir) {
   // now rather than at the first evaluation after an epoch of training.
   const Shape train_shape = s.train.sample_shape(), test_shape = s.test.sample_shape();
   if (train_shape != test_shape)
-    throw IoError("Fashion-MNIST in " + dir + ": the training images are " + std::to_string(train_shape[1]) + "x" +
-                  std::to_string(train_shape[2]) + " but the test images (" + test_images + ") are " +
+    throw IoError("Fashion-MNIST in " + dir + ": the training images are " +
+                  std::to_string(train_shape[1]) + "x" + std::to_string(train_shape[2]) +
+                  " but the test images (" + test_images + ") are " +
                   std::to_string(test_shape[1]) + "x" + std::to_string(test_shape[2]) +
                   "; every split must have the same image size");
   return s;

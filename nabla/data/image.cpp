@@ -1,5 +1,7 @@
 #include "nabla/data/image.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <climits>
 #include <cmath>
@@ -7,8 +9,6 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
-
-#include <sys/stat.h>
 
 // The one translation unit that compiles stb's implementations. STATIC keeps the symbols
 // private, so linking Debian's libstb (or another copy) elsewhere cannot clash.
@@ -86,7 +86,8 @@ std::string describe(const ImageInfo& info) {
          kNames[info.channels >= 1 && info.channels <= 4 ? info.channels : 0];
 }
 
-Tensor decode_image(const std::string& bytes, const ImageOptions& opt, const std::string& name, ImageInfo* info) {
+Tensor decode_image(const std::string& bytes, const ImageOptions& opt, const std::string& name,
+                    ImageInfo* info) {
   NABLA_CHECK((opt.height > 0) == (opt.width > 0) && opt.height >= 0 && opt.width >= 0,
               "decode_image", "height and width must both be > 0 (resize) or both 0 (keep), got ",
               opt.height, "x", opt.width);
@@ -243,7 +244,8 @@ void write_png(const std::string& path, const Tensor& image, int scale) {
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     std::remove(tmp.c_str());
-    throw IoError("write_png: cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(err));
+    throw IoError("write_png: cannot rename '" + tmp + "' to '" + path +
+                  "': " + std::strerror(err));
   }
 }
 

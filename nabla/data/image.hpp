@@ -33,7 +33,8 @@ std::string describe(const ImageInfo& info);
 
 // Decoded pixels as a float tensor (C, H, W) in [0, 1]. Throws IoError naming the file (also
 // for a folder or other non-regular file).
-Tensor load_image(const std::string& path, const ImageOptions& options = {}, ImageInfo* info = nullptr);
+Tensor load_image(const std::string& path, const ImageOptions& options = {},
+                  ImageInfo* info = nullptr);
 // Same from the file's bytes in memory; `name` appears in error messages.
 Tensor decode_image(const std::string& bytes, const ImageOptions& options = {},
                     const std::string& name = "<memory>", ImageInfo* info = nullptr);

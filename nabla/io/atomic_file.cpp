@@ -56,7 +56,8 @@ void AtomicFile::fail(const std::string& what, int err) {
 }
 
 void AtomicFile::write(const void* data, size_t size) {
-  NABLA_CHECK(fd_ >= 0 && !committed_, "AtomicFile::write", path_, " is already committed or failed");
+  NABLA_CHECK(fd_ >= 0 && !committed_, "AtomicFile::write", path_,
+              " is already committed or failed");
   const char* p = static_cast<const char*>(data);
   while (size > 0) {
     const ssize_t n = ::write(fd_, p, size);
@@ -68,7 +69,8 @@ void AtomicFile::write(const void* data, size_t size) {
 }
 
 void AtomicFile::commit() {
-  NABLA_CHECK(fd_ >= 0 && !committed_, "AtomicFile::commit", path_, " is already committed or failed");
+  NABLA_CHECK(fd_ >= 0 && !committed_, "AtomicFile::commit", path_,
+              " is already committed or failed");
   // Data first, then the name: after a crash the target holds the old or the new content.
   if (::fsync(fd_) != 0) fail("fsync failed", errno);
   const int fd = fd_;

@@ -134,14 +134,15 @@ bool unwritable_key(std::string_view key) { return key.find_first_of("\t'") != s
 
 void check_keys(const toml::node& n, const std::string& source, int depth = 0) {
   if (depth > kMaxConfigDepth)
-    throw ConfigError(source + ": tables or arrays nested deeper than " + std::to_string(kMaxConfigDepth) +
-                  " levels are not supported");
+    throw ConfigError(source + ": tables or arrays nested deeper than " +
+                      std::to_string(kMaxConfigDepth) + " levels are not supported");
   if (const toml::table* t = n.as_table()) {
     for (const auto& [k, v] : *t) {
       const std::string_view key = k.str();
       if (unwritable_key(key))
         throw ConfigError(source + ":" + std::to_string(k.source().begin.line) +
-                      ": key with a tab or a single quote in it is not supported: \"" + std::string(key) + "\"");
+                          ": key with a tab or a single quote in it is not supported: \"" +
+                          std::string(key) + "\"");
       check_keys(v, source, depth + 1);
     }
   } else if (const toml::array* a = n.as_array()) {
@@ -172,7 +173,7 @@ toml::table parse_value(const std::string& key, const std::string& value) {
     const bool structured = !value.empty() && std::string("\"'[{").find(value[0]) != std::string::npos;
     if (structured || value.find('\n') != std::string::npos)
       throw ConfigError("--set " + key + "=" + value + ": cannot parse the value as TOML (" +
-                    std::string(e.description()) + ")");
+                        std::string(e.description()) + ")");
     toml::table t;
     t.insert_or_assign("v", value);
     return t;
@@ -251,7 +252,7 @@ std::string where(const ConfigState& st, const std::string& key, const toml::nod
 [[noreturn]] void type_error(const ConfigState& st, const std::string& key, const toml::node& n,
                              const char* expected) {
   throw ConfigError(where(st, key, &n) + ": key '" + key + "' expected " + expected + ", got " +
-                type_name(n) + " " + show(n));
+                    type_name(n) + " " + show(n));
 }
 
 // Looks `key` up, records the access, and returns null when absent (or throws if required).
@@ -397,7 +398,8 @@ void Config::set(const std::string& key_in, const std::string& value) {
   const std::vector<Segment> segs = split_key(key);
   for (const Segment& s : segs)
     if (unwritable_key(s.key))
-      throw ConfigError("--set " + key + ": key with a tab or a single quote in it is not supported");
+      throw ConfigError("--set " + key +
+                        ": key with a tab or a single quote in it is not supported");
   toml::table parsed = parse_value(key, value);
   check_keys(parsed, "--set " + key, static_cast<int>(segs.size()) - 1);  // the whole path counts
   toml::node& fresh = *parsed.get("v");
@@ -427,7 +429,7 @@ void Config::set(const std::string& key_in, const std::string& value) {
     }
     if (!next->is_table() && !next->is_array())
       throw ConfigError("--set " + key + ": '" + path + "' is a " + type_name(*next) +
-                    ", not a table");
+                        ", not a table");
     parent = next;
   }
 
@@ -451,8 +453,7 @@ void Config::set(const std::string& key_in, const std::string& value) {
       parsed = std::move(conv);
     } else {
       throw ConfigError("--set " + key + "=" + value + ": expected " + type_name(*existing) +
-                    " (as in " + where(*state_, key, existing) + "), got " +
-                    type_name(fresh));
+                        " (as in " + where(*state_, key, existing) + "), got " + type_name(fresh));
     }
   }
   toml::node& v = *parsed.get("v");

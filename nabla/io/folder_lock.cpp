@@ -27,8 +27,10 @@ FolderLock::FolderLock(const std::string& dir) {
     ::close(fd_);
     fd_ = -1;
     if (err == EWOULDBLOCK)
-      throw Error(dir + ": the run folder is in use by another nabla process (a training writing it); wait for "
-                  "it to finish or stop it, or choose another --out");
+      throw Error(
+          dir +
+          ": the run folder is in use by another nabla process (a training writing it); wait for "
+          "it to finish or stop it, or choose another --out");
     throw IoError(dir + ": cannot lock the run folder (" + std::strerror(err) + ")");
   }
 }

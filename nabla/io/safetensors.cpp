@@ -37,15 +37,18 @@ std::map<std::string, uint32_t> read_checksums(const std::string& text) {
   try {
     j = nlohmann::json::parse(text);
   } catch (const std::exception&) {
-    throw IoError(std::string("safetensors: metadata '") + kChecksumKey + "' is not valid JSON (corrupt file)");
+    throw IoError(std::string("safetensors: metadata '") + kChecksumKey +
+                  "' is not valid JSON (corrupt file)");
   }
-  if (!j.is_object()) throw IoError(std::string("safetensors: metadata '") + kChecksumKey + "' is not an object");
+  if (!j.is_object())
+    throw IoError(std::string("safetensors: metadata '") + kChecksumKey + "' is not an object");
   std::map<std::string, uint32_t> out;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const auto& v = it.value();
     const std::string s = v.is_string() ? v.get<std::string>() : "";
     if (s.size() != 8 || s.find_first_not_of("0123456789abcdef") != std::string::npos)
-      throw IoError("safetensors: checksum of tensor '" + it.key() + "' is malformed (corrupt file)");
+      throw IoError("safetensors: checksum of tensor '" + it.key() +
+                    "' is malformed (corrupt file)");
     out[it.key()] = static_cast<uint32_t>(std::stoul(s, nullptr, 16));
   }
   return out;
@@ -58,16 +61,19 @@ std::map<std::string, uint32_t> read_checksums(const std::string& text) {
 void verify_checksums(const TensorMap& tensors, const std::map<std::string, uint32_t>& sums) {
   for (const auto& [name, t] : tensors) {
     auto it = sums.find(name);
-    if (it == sums.end()) throw IoError("safetensors: tensor '" + name + "' has no checksum (corrupt file)");
+    if (it == sums.end())
+      throw IoError("safetensors: tensor '" + name + "' has no checksum (corrupt file)");
     const uint32_t got = crc32(t.raw_data(), t.numel() * dtype_size(t.dtype()));
     if (got != it->second)
-      throw IoError("safetensors: tensor '" + name + "' fails its CRC32 check (stored " + hex32(it->second) +
-                    ", computed " + hex32(got) + "): the file was damaged after it was written");
+      throw IoError("safetensors: tensor '" + name + "' fails its CRC32 check (stored " +
+                    hex32(it->second) + ", computed " + hex32(got) +
+                    "): the file was damaged after it was written");
   }
   for (const auto& [name, sum] : sums) {
     (void)sum;
     if (!tensors.count(name))
-      throw IoError("safetensors: tensor '" + name + "' is listed in the checksums but missing (corrupt file)");
+      throw IoError("safetensors: tensor '" + name +
+                    "' is listed in the checksums but missing (corrupt file)");
   }
 }
 
@@ -143,7 +149,8 @@ TensorMap parse_safetensors(const std::string& bytes, Metadata* meta) {
     if (name == "__metadata__") {
       if (!v.is_object()) continue;
       for (auto m = v.begin(); m != v.end(); ++m) {
-        const std::string text = m.value().is_string() ? m.value().get<std::string>() : m.value().dump();
+        const std::string text =
+            m.value().is_string() ? m.value().get<std::string>() : m.value().dump();
         if (m.key() == kChecksumKey) {
           sums = read_checksums(text);
           has_sums = true;

@@ -141,9 +141,13 @@ void write_metrics(const std::string& path, const std::vector<EpochMetrics>& epo
 }  // namespace
 
 // Rewritten from the history at the start, so a resumed run's file matches its checkpoint.
-void MetricsCsvCallback::on_train_begin(TrainerState& s) { write_metrics(path_, s.history->epochs); }
+void MetricsCsvCallback::on_train_begin(TrainerState& s) {
+  write_metrics(path_, s.history->epochs);
+}
 
-void MetricsCsvCallback::on_epoch_end(TrainerState& s, EpochMetrics&) { write_metrics(path_, s.history->epochs); }
+void MetricsCsvCallback::on_epoch_end(TrainerState& s, EpochMetrics&) {
+  write_metrics(path_, s.history->epochs);
+}
 
 // ---------------------------------------------------------------- early stopping
 EarlyStoppingCallback::EarlyStoppingCallback(int64_t patience, double min_delta, bool restore_best,

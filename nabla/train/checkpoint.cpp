@@ -114,15 +114,16 @@ io::TensorMap read_tensors(const std::string& path, io::Metadata* meta) {
     const int64_t n = t.numel();
     for (int64_t i = 0; i < n; ++i) {
       const double v = t.dtype() == DType::Float32 ? static_cast<const float*>(t.raw_data())[i]
-                                                    : static_cast<const double*>(t.raw_data())[i];
+                                                   : static_cast<const double*>(t.raw_data())[i];
       if (!std::isfinite(v)) {
         if (first < 0) first = i;
         ++bad;
       }
     }
     if (bad > 0)
-      throw IoError(path + ": tensor '" + name + "' holds " + std::to_string(bad) + " NaN/Inf value" +
-                    (bad > 1 ? "s" : "") + " (first at element " + std::to_string(first) +
+      throw IoError(path + ": tensor '" + name + "' holds " + std::to_string(bad) +
+                    " NaN/Inf value" + (bad > 1 ? "s" : "") + " (first at element " +
+                    std::to_string(first) +
                     "); the file is corrupt or was saved from a diverged model");
   }
   return m;

@@ -107,8 +107,8 @@ ExperimentData load_experiment_data(const io::Config& cfg) {
   for (const auto* split : {&out.val, &out.test}) {
     const char* name = split == &out.test ? "test" : "validation";
     NABLA_CHECK(split->sample_shape() == out.input_shape, "data", "the ", name, " samples are ",
-                shape_str(split->sample_shape()), " but the training samples are ", shape_str(out.input_shape),
-                "; every split must have the same shape");
+                shape_str(split->sample_shape()), " but the training samples are ",
+                shape_str(out.input_shape), "; every split must have the same shape");
   }
   return out;
 }

@@ -49,7 +49,8 @@ std::string default_run_dir(const std::string& config_path) {
 
 io::FolderLock prepare_run_dir(const std::string& dir, bool force) {
   std::error_code ec;
-  if (fs::exists(dir, ec)) NABLA_CHECK(fs::is_directory(dir, ec), "train", "--out ", dir, " exists and is not a folder");
+  if (fs::exists(dir, ec))
+    NABLA_CHECK(fs::is_directory(dir, ec), "train", "--out ", dir, " exists and is not a folder");
   fs::create_directories(dir, ec);
   if (ec) throw IoError(dir + ": cannot create run folder (" + ec.message() + ")");
   // Locked before looking inside: a folder another training is writing is refused as such,
@@ -57,7 +58,8 @@ io::FolderLock prepare_run_dir(const std::string& dir, bool force) {
   io::FolderLock lock(dir);
   const bool empty = fs::is_empty(dir, ec);
   NABLA_CHECK(empty || force, "train", "run folder ", dir,
-              " already exists; pass --force to overwrite it, --resume to continue it, or choose another --out");
+              " already exists; pass --force to overwrite it, --resume to continue it, or choose "
+              "another --out");
   for (const auto& f : run_files()) fs::remove(fs::path(dir) / f, ec);
   return lock;
 }
@@ -67,11 +69,13 @@ void check_resume_overrides(const std::vector<std::string>& overrides) {
     std::string key = a.substr(0, a.find('='));
     while (!key.empty() && key.back() == ' ') key.pop_back();
     const std::string top = key.substr(0, key.find_first_of(".["));
-    const bool allowed = (top == "optimizer" && key != "optimizer.name") || top == "schedule" || top == "train" ||
-                         top == "loss" || top == "augment";
+    const bool allowed = (top == "optimizer" && key != "optimizer.name") || top == "schedule" ||
+                         top == "train" || top == "loss" || top == "augment";
     NABLA_CHECK(allowed, "--resume", "--set ", key,
-                " cannot change a run being resumed (the checkpoint's weights, optimizer state and data order "
-                "depend on it); on --resume only optimizer.* (not name), schedule.*, train.*, loss.* and augment.* "
+                " cannot change a run being resumed (the checkpoint's weights, optimizer state and "
+                "data order "
+                "depend on it); on --resume only optimizer.* (not name), schedule.*, train.*, "
+                "loss.* and augment.* "
                 "may change; start a new run with another --out instead");
   }
 }
@@ -82,10 +86,14 @@ namespace {
 // then prints the "training ..." line (a failed resume prints only its error).
 class RunFilesCallback : public Callback {
  public:
-  RunFilesCallback(std::string dir, std::string config_text, json info, std::vector<std::string> overrides,
-                   std::ostream* log, std::string announce)
-      : dir_(std::move(dir)), config_text_(std::move(config_text)), info_(std::move(info)),
-        overrides_(std::move(overrides)), log_(log), announce_(std::move(announce)) {}
+  RunFilesCallback(std::string dir, std::string config_text, json info,
+                   std::vector<std::string> overrides, std::ostream* log, std::string announce)
+      : dir_(std::move(dir)),
+        config_text_(std::move(config_text)),
+        info_(std::move(info)),
+        overrides_(std::move(overrides)),
+        log_(log),
+        announce_(std::move(announce)) {}
 
   void on_train_begin(TrainerState& s) override {
     if (s.history->resumed_from_epoch >= 0) {
@@ -147,10 +155,14 @@ TrainRunResult run_training(const TrainRunOptions& ro) {
 
   Experiment e = make_experiment(cfg);
   if (!ro.resume) lock = prepare_run_dir(dir, ro.force);
-  json info = {{"input_shape", e.data.input_shape}, {"num_classes", e.data.num_classes},
-               {"class_names", e.data.class_names}, {"scale", e.data.scale},
-               {"val_is_test", e.data.val_is_test}, {"train_size", e.data.train.size()},
-               {"val_size", e.data.val_is_test ? 0 : e.data.val.size()}, {"test_size", e.data.test.size()},
+  json info = {{"input_shape", e.data.input_shape},
+               {"num_classes", e.data.num_classes},
+               {"class_names", e.data.class_names},
+               {"scale", e.data.scale},
+               {"val_is_test", e.data.val_is_test},
+               {"train_size", e.data.train.size()},
+               {"val_size", e.data.val_is_test ? 0 : e.data.val.size()},
+               {"test_size", e.data.test.size()},
                {"threads", get_num_threads()}};
 
   e.options.run_dir = dir;
@@ -160,13 +172,15 @@ TrainRunResult run_training(const TrainRunOptions& ro) {
   e.options.stop_flag = ro.stop_flag;
   e.options.max_steps = ro.max_steps;
   std::ostringstream announce;
-  announce << (ro.resume ? "resuming " : "training ") << e.cfg.get_string("model.name", "model") << " ("
-           << e.net->num_parameters() << " parameters) on " << e.data.train.size() << " images, validating on "
-           << e.data.val.size() << (e.data.val_is_test ? " test" : " held-out") << " images, " << get_num_threads()
+  announce << (ro.resume ? "resuming " : "training ") << e.cfg.get_string("model.name", "model")
+           << " (" << e.net->num_parameters() << " parameters) on " << e.data.train.size()
+           << " images, validating on " << e.data.val.size()
+           << (e.data.val_is_test ? " test" : " held-out") << " images, " << get_num_threads()
            << " thread(s); run folder " << dir;
   Trainer trainer(e.options);
   trainer.add_callback(std::make_shared<RunFilesCallback>(
-      dir, cfg.to_toml(), info, changed, ro.progress != ProgressMode::None ? &log : nullptr, announce.str()));
+      dir, cfg.to_toml(), info, changed, ro.progress != ProgressMode::None ? &log : nullptr,
+      announce.str()));
   result.history = trainer.fit(*e.net, *e.opt, e.loss, e.data.train, e.data.val);
   std::vector<double> secs;
   for (const auto& m : result.history.epochs) secs.push_back(m.seconds);
@@ -195,8 +209,9 @@ TrainRunResult run_training(const TrainRunOptions& ro) {
 LoadedRun load_run(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
-    throw IoError(dir + (fs::exists(dir, ec) ? ": is a file, expected a run folder written by `nabla train`"
-                                             : ": not a run folder (no such directory)"));
+    throw IoError(dir + (fs::exists(dir, ec)
+                             ? ": is a file, expected a run folder written by `nabla train`"
+                             : ": not a run folder (no such directory)"));
   LoadedRun r;
   r.dir = dir;
   const std::string cfg_path = join_path(dir, kConfigFile), info_path = join_path(dir, kRunInfoFile);

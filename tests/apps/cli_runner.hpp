@@ -64,8 +64,8 @@ class CliSandbox {
   // Starts `nabla args` in the background (stdout/stderr to .bg_stdout/.bg_stderr) and returns
   // its pid; `exec` makes the pid nabla's own, so signals reach it and not a shell.
   pid_t spawn(const std::string& args) const {
-    const std::string cmd = "cd '" + dir_.string() + "' && exec '" + std::string(NABLA_CLI_PATH) + "' " + args +
-                            " > .bg_stdout 2> .bg_stderr < /dev/null";
+    const std::string cmd = "cd '" + dir_.string() + "' && exec '" + std::string(NABLA_CLI_PATH) +
+                            "' " + args + " > .bg_stdout 2> .bg_stderr < /dev/null";
     const pid_t pid = ::fork();
     if (pid == 0) {
       ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));

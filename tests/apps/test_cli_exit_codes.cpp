@@ -37,10 +37,12 @@ TEST(CliExitCodes, ZeroOneTwoThreeFour) {
   // 2: the command line itself
   expect_code(box.run("train c.toml --bogus"), 2, "--bogus");
   expect_code(box.run("train c.toml --out run --resume --force"), 2, "--resume and --force");
-  expect_code(box.run("train c.toml --out run --resume --set model.layers[1].out=8"), 2, "model.layers[1].out");
+  expect_code(box.run("train c.toml --out run --resume --set model.layers[1].out=8"), 2,
+              "model.layers[1].out");
 
   // 3: divergence
-  expect_code(box.run("train c.toml --out d --set optimizer.name=sgd --set optimizer.lr=1e30"), 3, "diverged");
+  expect_code(box.run("train c.toml --out d --set optimizer.name=sgd --set optimizer.lr=1e30"), 3,
+              "diverged");
 
   // 4: missing or unreadable files and folders
   expect_code(box.run("train nope.toml"), 4, "nope.toml");

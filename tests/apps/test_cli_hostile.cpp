@@ -19,13 +19,15 @@ namespace fs = std::filesystem;
 void expect_error(const CliResult& r, int code, const std::vector<std::string>& needles) {
   EXPECT_EQ(r.code, code) << r.err;
   EXPECT_EQ(r.err_lines(), 1) << r.err;
-  for (const auto& n : needles) EXPECT_NE(r.err.find(n), std::string::npos) << "expected '" << n << "' in: " << r.err;
+  for (const auto& n : needles)
+    EXPECT_NE(r.err.find(n), std::string::npos) << "expected '" << n << "' in: " << r.err;
 }
 
 // Every file of a folder with its bytes: what "nothing changed" compares.
 std::map<std::string, std::string> snapshot(const fs::path& dir) {
   std::map<std::string, std::string> out;
-  for (const auto& e : fs::directory_iterator(dir)) out[e.path().filename().string()] = slurp(e.path());
+  for (const auto& e : fs::directory_iterator(dir))
+    out[e.path().filename().string()] = slurp(e.path());
   return out;
 }
 
@@ -36,7 +38,8 @@ void write_bytes(const fs::path& p, const std::string& bytes) {
 // Offset of tensor `name`'s data in a safetensors file.
 size_t data_offset(const std::string& bytes, const std::string& name) {
   uint64_t len = 0;
-  for (int i = 0; i < 8; ++i) len |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
+  for (int i = 0; i < 8; ++i)
+    len |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
   const std::string header = bytes.substr(8, len);
   const size_t at = header.find("\"" + name + "\"");
   const size_t offs = header.find("data_offsets\":[", at);
@@ -93,11 +96,13 @@ TEST(CliHostile, FailedResumeChangesNothingInTheRunFolder) {
   box.write("c.toml", tiny_config(1));
   ASSERT_EQ(box.run("train c.toml --out run").code, 0);
   const std::string ckpt = slurp(box.dir() / "run/checkpoint.safetensors");
-  write_bytes(box.dir() / "run/checkpoint.safetensors", ckpt.substr(0, ckpt.size() - 100));  // truncated
+  write_bytes(box.dir() / "run/checkpoint.safetensors",
+              ckpt.substr(0, ckpt.size() - 100));  // truncated
   const auto before = snapshot(box.dir() / "run");
   expect_error(box.run("train c.toml --out run --resume --epochs 3 --set optimizer.lr=0.5"), 4,
                {"run/checkpoint.safetensors"});
-  EXPECT_EQ(snapshot(box.dir() / "run"), before) << "a failed resume must leave every file as it was";
+  EXPECT_EQ(snapshot(box.dir() / "run"), before)
+      << "a failed resume must leave every file as it was";
 }
 
 TEST(CliHostile, ResumeOverridesAreAppliedAndRecorded) {
@@ -123,8 +128,10 @@ TEST(CliHostile, ResumeOverridesAreAppliedAndRecorded) {
   EXPECT_NE(meta.at("config").find("lr = 0.0025"), std::string::npos);
   // keys that give the checkpoint its meaning are refused, and nothing is written
   const auto before = snapshot(box.dir() / "run");
-  for (const char* key : {"model.layers[1].out=8", "data.noise=0.1", "seed=3", "optimizer.name=sgd"})
-    expect_error(box.run(std::string("train c.toml --out run --resume --set ") + key), 2, {"cannot change"});
+  for (const char* key :
+       {"model.layers[1].out=8", "data.noise=0.1", "seed=3", "optimizer.name=sgd"})
+    expect_error(box.run(std::string("train c.toml --out run --resume --set ") + key), 2,
+                 {"cannot change"});
   EXPECT_EQ(snapshot(box.dir() / "run"), before);
 }
 
@@ -132,10 +139,14 @@ TEST(CliHostile, ASecondTrainingIntoABusyRunFolderIsRefused) {
   CliSandbox box;
   box.write("c.toml", tiny_config(100000));
   Child first(box.spawn("train c.toml --out run --threads 1"));
-  ASSERT_TRUE(wait_for_file(box.dir() / "run" / "run.json")) << box.bg_err();  // written last before step 1
-  expect_error(box.run("train c.toml --out run --resume --threads 1"), 1, {"run", "in use by another nabla process"});
-  expect_error(box.run("train c.toml --out run --force --threads 1"), 1, {"in use by another nabla process"});
-  EXPECT_TRUE(fs::exists(box.dir() / "run/config.toml")) << "--force must not delete a busy run's files";
+  ASSERT_TRUE(wait_for_file(box.dir() / "run" / "run.json"))
+      << box.bg_err();  // written last before step 1
+  expect_error(box.run("train c.toml --out run --resume --threads 1"), 1,
+               {"run", "in use by another nabla process"});
+  expect_error(box.run("train c.toml --out run --force --threads 1"), 1,
+               {"in use by another nabla process"});
+  EXPECT_TRUE(fs::exists(box.dir() / "run/config.toml"))
+      << "--force must not delete a busy run's files";
   ASSERT_EQ(::kill(first.pid(), SIGINT), 0);
   EXPECT_EQ(first.wait(), 130) << box.bg_err();
   // once the first process is gone the folder is free again
@@ -145,7 +156,8 @@ TEST(CliHostile, ASecondTrainingIntoABusyRunFolderIsRefused) {
 
 // IDX files of Fashion-MNIST's layout with `size` x `size` images.
 void write_idx_split(const fs::path& dir, const std::string& prefix, int64_t n, int64_t size) {
-  data::IdxArray images{data::IdxType::UInt8, {n, size, size}, std::vector<uint8_t>(n * size * size, 7)};
+  data::IdxArray images{
+      data::IdxType::UInt8, {n, size, size}, std::vector<uint8_t>(n * size * size, 7)};
   data::IdxArray labels{data::IdxType::UInt8, {n}, std::vector<uint8_t>(n)};
   for (int64_t i = 0; i < n; ++i) labels.bytes[i] = static_cast<uint8_t>(i % 10);
   data::write_idx((dir / (prefix + "-images-idx3-ubyte.gz")).string(), images);
@@ -158,7 +170,8 @@ TEST(CliHostile, SplitsOfDifferentImageSizesFailBeforeTraining) {
   write_idx_split(box.dir() / "fm", "train", 40, 28);
   write_idx_split(box.dir() / "fm", "t10k", 20, 32);
   box.write("c.toml",
-            "[data]\nroot = \"fm\"\n[model]\nlayers = [ { type = \"flatten\" }, { type = \"linear\", out = 10 } ]\n"
+            "[data]\nroot = \"fm\"\n[model]\nlayers = [ { type = \"flatten\" }, { type = "
+            "\"linear\", out = 10 } ]\n"
             "[train]\nepochs = 2\nbatch_size = 8\n");
   CliResult r = box.run("train c.toml --out run");
   expect_error(r, 4, {"28x28", "32x32", "t10k-images-idx3-ubyte.gz"});
@@ -169,7 +182,8 @@ TEST(CliHostile, SplitsOfDifferentImageSizesFailBeforeTraining) {
 TEST(CliHostile, MessagesNameTheProblem) {
   CliSandbox box;
   box.write("c.toml", tiny_config(1));
-  expect_error(box.run("train c.toml --threads 0"), 2, {"--threads", "between 1 and 1024", "got 0"});
+  expect_error(box.run("train c.toml --threads 0"), 2,
+               {"--threads", "between 1 and 1024", "got 0"});
   expect_error(box.run("train c.toml --threads 100000"), 2, {"between 1 and 1024", "got 100000"});
   expect_error(box.run("eval run --threads -1"), 2, {"--threads"});
   EXPECT_LT(box.run("train c.toml --epochs -1").err.size(), 200u) << "no 309-digit ranges";
@@ -197,9 +211,11 @@ TEST(CliHostile, ImagesOfAnotherSizeOrColourAreConvertedWithANote) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("exact.png: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("big_rgb.png: "), std::string::npos) << r.out;
-  EXPECT_EQ(r.err.find("exact.png"), std::string::npos) << "no note for an image of the model's size: " << r.err;
-  EXPECT_NE(r.err.find("note: big_rgb.png is 30x20 RGB; converted to the model's 8x8 grayscale input"),
-            std::string::npos)
+  EXPECT_EQ(r.err.find("exact.png"), std::string::npos)
+      << "no note for an image of the model's size: " << r.err;
+  EXPECT_NE(
+      r.err.find("note: big_rgb.png is 30x20 RGB; converted to the model's 8x8 grayscale input"),
+      std::string::npos)
       << r.err;
 }
 

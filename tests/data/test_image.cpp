@@ -124,14 +124,16 @@ TEST(Image, AFolderIsNamedAsSuch) {
     load_image(dir.file("pictures"));
     FAIL();
   } catch (const IoError& e) {
-    EXPECT_NE(std::string(e.what()).find("is a folder, expected an image file"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("is a folder, expected an image file"), std::string::npos)
+        << e.what();
   }
 }
 
 TEST(Image, AFailedWritePngLeavesNoTempFile) {
   test::TempDir dir;
   const std::string path = dir.file("taken");
-  std::filesystem::create_directories(path + "/inside");  // the rename onto a non-empty folder fails
+  std::filesystem::create_directories(path +
+                                      "/inside");  // the rename onto a non-empty folder fails
   EXPECT_THROW(write_png(path, Tensor::zeros({4, 4})), IoError);
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
 }

@@ -5,8 +5,8 @@
 #include <sys/resource.h>
 
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 
 #include "../data/temp_dir.hpp"
 #include "nabla/core/error.hpp"
@@ -102,7 +102,8 @@ TEST(AtomicFile, FailedRenameRemovesTheTemp) {
 
 TEST(AtomicFile, UnopenableTempIsAnIoErrorNamingTheFile) {
   TempDir dir;
-  const std::string err = error_of([&] { io::write_file_atomic(dir.file("no/such/folder/x.txt"), "data"); });
+  const std::string err =
+      error_of([&] { io::write_file_atomic(dir.file("no/such/folder/x.txt"), "data"); });
   EXPECT_NE(err.find("x.txt"), std::string::npos) << err;
 }
 

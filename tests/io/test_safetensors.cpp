@@ -26,7 +26,8 @@ std::string foreign_file(const std::vector<float>& values, const std::string& me
                        "],\"data_offsets\":[0," + std::to_string(values.size() * 4) + "]}" +
                        (meta_json.empty() ? "" : ",\"__metadata__\":" + meta_json) + "}";
   std::string out(8, '\0');
-  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(static_cast<uint64_t>(header.size()) >> (8 * i));
+  for (int i = 0; i < 8; ++i)
+    out[i] = static_cast<char>(static_cast<uint64_t>(header.size()) >> (8 * i));
   out += header;
   out.append(reinterpret_cast<const char*>(values.data()), values.size() * 4);
   return out;
@@ -41,12 +42,15 @@ TEST(Safetensors, Crc32IsZlibs) {
 TEST(Safetensors, EveryTensorGetsAChecksumThatIsNotReturnedAsMetadata) {
   TempDir dir;
   const std::string path = dir.file("a.safetensors");
-  io::save_safetensors(path, {{"a", Tensor::ones({3})}, {"b", Tensor::zeros({2, 2})}}, {{"note", "x"}});
+  io::save_safetensors(path, {{"a", Tensor::ones({3})}, {"b", Tensor::zeros({2, 2})}},
+                       {{"note", "x"}});
   const std::string bytes = read_bytes(path);
   uint64_t len = 0;
-  for (int i = 0; i < 8; ++i) len |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
+  for (int i = 0; i < 8; ++i)
+    len |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
   const auto header = nlohmann::json::parse(bytes.substr(8, len));
-  const auto sums = nlohmann::json::parse(header["__metadata__"][io::kChecksumKey].get<std::string>());
+  const auto sums =
+      nlohmann::json::parse(header["__metadata__"][io::kChecksumKey].get<std::string>());
   EXPECT_EQ(sums.size(), 2u);
   EXPECT_TRUE(sums.contains("a") && sums.contains("b"));
   io::Metadata meta;
@@ -58,7 +62,8 @@ TEST(Safetensors, EveryTensorGetsAChecksumThatIsNotReturnedAsMetadata) {
 TEST(Safetensors, AFlippedByteIsRefusedNamingFileAndTensor) {
   TempDir dir;
   const std::string path = dir.file("w.safetensors");
-  io::save_safetensors(path, {{"layer.weight", Tensor::ones({64})}, {"layer.bias", Tensor::ones({4})}});
+  io::save_safetensors(path,
+                       {{"layer.weight", Tensor::ones({64})}, {"layer.bias", Tensor::ones({4})}});
   std::string bytes = read_bytes(path);
   bytes[bytes.size() - 10] ^= 0x01;  // inside layer.weight, the last tensor in the file
   write_bytes(path, bytes);
@@ -82,15 +87,19 @@ TEST(Safetensors, FilesWithoutChecksumsStillLoad) {
 }
 
 TEST(Safetensors, MalformedOrIncompleteChecksumsAreCorruption) {
-  EXPECT_NE(error_of(foreign_file({1}, "{\"nabla.crc32\":\"{not json\"}")).find("not valid JSON"), std::string::npos);
-  EXPECT_NE(error_of(foreign_file({1}, "{\"nabla.crc32\":\"{\\\"w\\\":\\\"xyz\\\"}\"}")).find("malformed"),
+  EXPECT_NE(error_of(foreign_file({1}, "{\"nabla.crc32\":\"{not json\"}")).find("not valid JSON"),
+            std::string::npos);
+  EXPECT_NE(error_of(foreign_file({1}, "{\"nabla.crc32\":\"{\\\"w\\\":\\\"xyz\\\"}\"}"))
+                .find("malformed"),
             std::string::npos);
   // a checksum list that does not cover the file's tensors, or names one it lacks
-  EXPECT_NE(error_of(foreign_file({1}, "{\"nabla.crc32\":\"{}\"}")).find("'w' has no checksum"), std::string::npos);
+  EXPECT_NE(error_of(foreign_file({1}, "{\"nabla.crc32\":\"{}\"}")).find("'w' has no checksum"),
+            std::string::npos);
   const uint32_t good = io::crc32(std::vector<float>{1}.data(), 4);
   char hex[9];
   std::snprintf(hex, sizeof hex, "%08x", good);
-  const std::string both = std::string("{\"nabla.crc32\":\"{\\\"w\\\":\\\"") + hex + "\\\",\\\"v\\\":\\\"00000000\\\"}\"}";
+  const std::string both = std::string("{\"nabla.crc32\":\"{\\\"w\\\":\\\"") + hex +
+                           "\\\",\\\"v\\\":\\\"00000000\\\"}\"}";
   EXPECT_NE(error_of(foreign_file({1}, both)).find("'v' is listed"), std::string::npos);
   const std::string ok = std::string("{\"nabla.crc32\":\"{\\\"w\\\":\\\"") + hex + "\\\"}\"}";
   EXPECT_EQ(error_of(foreign_file({1}, ok)), "");

@@ -39,7 +39,8 @@ TEST(Checkpoint, NonFiniteWeightsAreRefusedNamingFileAndTensor) {
   } catch (const IoError& e) {
     const std::string msg = e.what();
     EXPECT_NE(msg.find(path), std::string::npos) << msg;
-    EXPECT_NE(msg.find("'5.weight' holds 2 NaN/Inf values (first at element 3)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("'5.weight' holds 2 NaN/Inf values (first at element 3)"), std::string::npos)
+        << msg;
   }
 }
 
@@ -76,12 +77,16 @@ TEST(Checkpoint, ResumeKeepsTheConfiguredOptimizerOptionsAndLoadsTheState) {
 }
 
 TEST(RunFolder, ResumeMayChangeHowItTrainsButNotWhatTheCheckpointMeans) {
-  EXPECT_NO_THROW(train::check_resume_overrides({"optimizer.lr=0.1", "schedule.name=cosine", "train.epochs=9",
-                                                 "loss.label_smoothing=0.1", "augment.hflip=true"}));
-  for (const char* key : {"model.layers[0].out=3", "data.root=x", "seed=2", "rng=pytorch", "optimizer.name=sgd"}) {
+  EXPECT_NO_THROW(
+      train::check_resume_overrides({"optimizer.lr=0.1", "schedule.name=cosine", "train.epochs=9",
+                                     "loss.label_smoothing=0.1", "augment.hflip=true"}));
+  for (const char* key :
+       {"model.layers[0].out=3", "data.root=x", "seed=2", "rng=pytorch", "optimizer.name=sgd"}) {
     const std::string msg = error_of([&] { train::check_resume_overrides({key}); });
-    EXPECT_NE(msg.find("cannot change a run being resumed"), std::string::npos) << key << ": " << msg;
-    EXPECT_NE(msg.find(std::string(key).substr(0, std::string(key).find('='))), std::string::npos) << msg;
+    EXPECT_NE(msg.find("cannot change a run being resumed"), std::string::npos)
+        << key << ": " << msg;
+    EXPECT_NE(msg.find(std::string(key).substr(0, std::string(key).find('='))), std::string::npos)
+        << msg;
   }
 }
 
@@ -99,11 +104,13 @@ TEST(TrainerShapes, ValidationSamplesOfAnotherShapeFailBeforeTheFirstStep) {
   nn::CrossEntropyLoss ce;
   auto loss = [ce](const Tensor& o, const Tensor& t) { return ce(o, t); };
   data::TensorDataset val = train::make_synthetic_images(8, 4, 10, 0.1, 1, 2);  // 10x10, not 8x8
-  const std::string msg =
-      error_of([&] { train::Trainer({.epochs = 1, .batch_size = 16}).fit(*net, opt, loss, tiny_images(32, 1), val); });
+  const std::string msg = error_of([&] {
+    train::Trainer({.epochs = 1, .batch_size = 16}).fit(*net, opt, loss, tiny_images(32, 1), val);
+  });
   EXPECT_NE(msg.find("[1, 10, 10]"), std::string::npos) << msg;
   EXPECT_NE(msg.find("[1, 8, 8]"), std::string::npos) << msg;
-  EXPECT_EQ(net->state_dict().at("5.weight").to_vector<float>(), before) << "it trained before checking";
+  EXPECT_EQ(net->state_dict().at("5.weight").to_vector<float>(), before)
+      << "it trained before checking";
 }
 
 }  // namespace
