@@ -27,11 +27,13 @@ FolderLock::FolderLock(const std::string& dir) {
     ::close(fd_);
     fd_ = -1;
     if (err == EWOULDBLOCK)
-      throw Error(
-          dir +
-          ": the run folder is in use by another nabla process (a training writing it); wait for "
-          "it to finish or stop it, or choose another --out");
-    throw IoError(dir + ": cannot lock the run folder (" + std::strerror(err) + ")");
+      throw Error(dir +
+                  ": the run folder is in use by another nabla process (a training writing it); "
+                  "wait for it to finish or stop it, or choose another --out");
+    // A file system without flock (some network mounts: ENOLCK, EOPNOTSUPP) must not make
+    // training impossible: the run goes on unlocked, as every run did before locks.
+    if (err != ENOLCK && err != EOPNOTSUPP && err != EINVAL)
+      throw IoError(dir + ": cannot lock the run folder (" + std::strerror(err) + ")");
   }
 }
 

@@ -13,7 +13,8 @@ class FolderLock {
  public:
   FolderLock() = default;
   // Takes the lock without waiting. Throws nabla::Error naming the folder when another process
-  // (or another FolderLock in this one) holds it, IoError when the folder cannot be opened.
+  // (or another FolderLock in this one) holds it, IoError when the folder cannot be opened. On
+  // a file system without flock support it holds nothing (held() is false) rather than fail.
   explicit FolderLock(const std::string& dir);
   FolderLock(FolderLock&& o) noexcept;
   FolderLock& operator=(FolderLock&& o) noexcept;
