@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "nabla/io/atomic_file.hpp"
 #include "nabla/io/config.hpp"
 #include "nabla/train/cv.hpp"
 
@@ -13,10 +14,11 @@ CLI::App* add_cv_command(CLI::App& app, CvArgs& a) {
   auto* c = app.add_subcommand("cv", "K-fold cross-validation of a config on its training set");
   c->add_option("config", a.config, "experiment config (TOML)")->required();
   c->add_option("--folds", a.folds, "number of folds K (>= 2)")->check(CLI::Range(int64_t{2}, int64_t{1000}));
-  c->add_option("--epochs", a.epochs, "epochs per fold (overrides train.epochs)")->check(CLI::NonNegativeNumber);
+  c->add_option("--epochs", a.epochs, "epochs per fold (overrides train.epochs)")
+      ->check(int_range(0));
   c->add_option("--set", a.sets, "override a config value, e.g. --set train.epochs=2 (repeatable)")->allow_extra_args(false);
   c->add_option("--out", a.out, "also write the per-fold table as CSV to this file");
-  c->add_option("--threads", a.threads, "CPU threads (default: all cores)")->check(CLI::PositiveNumber);
+  add_threads_option(c, a.threads);
   return c;
 }
 
@@ -40,11 +42,7 @@ Outcome run_cv_command(const CvArgs& a, const Context&) {
   std::snprintf(line, sizeof line, "%lld-fold cross-validation: accuracy %.4f +/- %.4f, loss %.4f +/- %.4f (mean +/- std)",
                 static_cast<long long>(r.folds.size()), r.mean_acc, r.std_acc, r.mean_loss, r.std_loss);
   std::cout << line << std::endl;
-  if (!a.out.empty()) {
-    std::ofstream out(a.out);
-    if (!out) throw IoError(a.out + ": cannot write");
-    out << csv;
-  }
+  if (!a.out.empty()) io::write_file_atomic(a.out, csv);
   return Outcome::Ok;
 }
 

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "nabla/io/atomic_file.hpp"
 #include "nabla/io/config.hpp"
 #include "nabla/train/ensemble.hpp"
 
@@ -14,10 +15,11 @@ CLI::App* add_ensemble_command(CLI::App& app, EnsembleArgs& a) {
   c->add_option("config", a.config, "experiment config (TOML) for each member")->required();
   c->add_option("--method", a.method, "bagging or boosting")->check(CLI::IsMember({"bagging", "boosting"}));
   c->add_option("--members", a.members, "number of members")->check(CLI::Range(int64_t{1}, int64_t{1000}));
-  c->add_option("--epochs", a.epochs, "epochs per member (overrides train.epochs)")->check(CLI::NonNegativeNumber);
+  c->add_option("--epochs", a.epochs, "epochs per member (overrides train.epochs)")
+      ->check(int_range(0));
   c->add_option("--set", a.sets, "override a config value (repeatable)")->allow_extra_args(false);
   c->add_option("--out", a.out, "also write the member table as CSV to this file");
-  c->add_option("--threads", a.threads, "CPU threads (default: all cores)")->check(CLI::PositiveNumber);
+  add_threads_option(c, a.threads);
   return c;
 }
 
@@ -41,11 +43,7 @@ Outcome run_ensemble_command(const EnsembleArgs& a, const Context&) {
                 r.method.c_str(), r.members.size(), r.ensemble_acc, r.mean_member_acc, r.best_member_acc);
   std::cout << line << std::endl;
   if (!r.stop_reason.empty()) std::cout << r.stop_reason << std::endl;
-  if (!a.out.empty()) {
-    std::ofstream out(a.out);
-    if (!out) throw IoError(a.out + ": cannot write");
-    out << csv;
-  }
+  if (!a.out.empty()) io::write_file_atomic(a.out, csv);
   return Outcome::Ok;
 }
 

@@ -11,7 +11,7 @@ namespace nabla::app {
 CLI::App* add_eval_command(CLI::App& app, EvalArgs& a) {
   auto* c = app.add_subcommand("eval", "Evaluate a run's model on the test set");
   c->add_option("run", a.run, "run folder written by `nabla train`")->required();
-  c->add_option("--threads", a.threads, "CPU threads (default: all cores)")->check(CLI::PositiveNumber);
+  add_threads_option(c, a.threads);
   return c;
 }
 

@@ -16,7 +16,7 @@ CLI::App* add_predict_command(CLI::App& app, PredictArgs& a) {
   auto* c = app.add_subcommand("predict", "Classify image files (PNG, JPEG, BMP, PGM) with a run's model");
   c->add_option("run", a.run, "run folder written by `nabla train`")->required();
   c->add_option("images", a.images, "image files")->required();
-  c->add_option("--top", a.top, "show the K most likely classes")->check(CLI::PositiveNumber);
+  c->add_option("--top", a.top, "show the K most likely classes")->check(int_range(1, 1000));
   c->add_option("--invert", a.invert,
                 "invert light-background photos to Fashion-MNIST's light-on-black: auto, yes or no")
       ->check(CLI::IsMember({"auto", "yes", "no"}));
@@ -34,8 +34,19 @@ Outcome run_predict_command(const PredictArgs& a, const Context&) {
   io.invert = a.invert == "yes" ? data::ImageOptions::Invert::Yes
               : a.invert == "no" ? data::ImageOptions::Invert::No
                                  : data::ImageOptions::Invert::Auto;
+  const std::string model_input = std::to_string(io.width) + "x" + std::to_string(io.height) +
+                                  (io.grayscale ? " grayscale" : " RGB");
   for (const auto& path : a.images) {
-    Tensor img = data::load_image(path, io);  // (C, H, W) in [0, 1]
+    data::ImageInfo info;
+    Tensor img = data::load_image(path, io, &info);  // (C, H, W) in [0, 1]
+    // Converting is what a user of a Fashion-MNIST model wants for a photo, but never silently:
+    // a note on stderr says what the model was actually shown.
+    const bool same_channels = info.channels == (io.grayscale ? 1 : 3);
+    if (info.height != io.height || info.width != io.width || !same_channels) {
+      std::cerr << "note: " << path << " is " << data::describe(info)
+                << "; converted to the model's " << model_input << " input"
+                << (info.inverted ? " (and inverted to light-on-dark)" : "") << "\n";
+    }
     Tensor x = train::apply_input_scale(unsqueeze(img, 0), run.scale);
     const std::vector<float> p = train::predict_proba(*run.net, x).to_vector<float>();
     std::vector<int64_t> order(p.size());

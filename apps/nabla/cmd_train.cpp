@@ -3,34 +3,39 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "nabla/core/parallel.hpp"
 #include "nabla/train/checkpoint.hpp"
 #include "nabla/train/run.hpp"
 
 namespace nabla::app {
 
-void apply_threads(int n) {
-  if (n > 0) set_num_threads(n);
-}
-
 CLI::App* add_train_command(CLI::App& app, TrainArgs& a) {
   auto* c = app.add_subcommand("train", "Train the model a TOML config describes; writes a run folder");
   c->add_option("config", a.config, "experiment config (TOML), e.g. configs/lenet_fashion.toml")->required();
-  c->add_option("--epochs", a.epochs, "number of epochs (overrides train.epochs)")->check(CLI::NonNegativeNumber);
+  c->add_option("--epochs", a.epochs, "number of epochs (overrides train.epochs)")
+      ->check(int_range(0));
   c->add_option("--out", a.out, "run folder (default runs/<config name>)");
   c->add_option("--set", a.sets, "override a config value, e.g. --set optimizer.lr=0.01 (repeatable)")->allow_extra_args(false);
   c->add_flag("--resume", a.resume, "continue the run folder's checkpoint (exactly, same seed and threads)");
   c->add_flag("--force", a.force, "overwrite an existing run folder");
-  c->add_option("--threads", a.threads, "CPU threads (default: all cores)")->check(CLI::PositiveNumber);
-  c->add_option("--max-steps", a.max_steps, "stop (with a checkpoint) after this many steps; for testing resume")
-      ->check(CLI::NonNegativeNumber)
+  add_threads_option(c, a.threads);
+  c->add_option("--max-steps", a.max_steps,
+                "stop (with a checkpoint) after this many steps; for testing resume")
+      ->check(int_range(0))
       ->group("");
   c->callback([] {});
   return c;
 }
 
 Outcome run_train_command(const TrainArgs& a, const Context& ctx) {
-  NABLA_CHECK(!(a.resume && a.force), "train", "--resume and --force contradict each other; pick one");
+  if (a.resume && a.force)
+    throw UsageError("train: --resume and --force contradict each other; pick one");
+  if (a.resume) {
+    try {
+      train::check_resume_overrides(a.sets);
+    } catch (const Error& e) {
+      throw UsageError(e.what());
+    }
+  }
   apply_threads(a.threads);
   train::TrainRunOptions o;
   o.config_path = a.config;

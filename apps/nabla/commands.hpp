@@ -4,12 +4,12 @@
 // line on stderr and an exit code, and is the only place that reads argv or the environment.
 #pragma once
 #include <CLI/CLI.hpp>
-
 #include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "nabla/core/error.hpp"
 #include "nabla/train/trainer.hpp"
 
 namespace nabla::app {
@@ -96,6 +96,21 @@ struct DemoArgs {
 CLI::App* add_demo_command(CLI::App& app, DemoArgs& a);
 Outcome run_demo_command(const DemoArgs& a, const Context& ctx);
 
+// A bad combination of flags found after parsing (e.g. --resume with --force): exit code 2,
+// like CLI11's own parse errors.
+class UsageError : public Error {
+ public:
+  using Error::Error;
+};
+
+// --threads is bounded so a typo (100000) is an error, not 100000 OpenMP threads; 1024 is
+// far above any CPU nabla runs on yet the same on every machine, so a script that parses on a
+// server parses on a laptop.
+inline constexpr int kMaxThreads = 1024;
+inline constexpr int64_t kNoLimit = INT64_MAX;
+// A CLI11 check for whole numbers in [lo, hi] whose message states that range.
+CLI::Validator int_range(int64_t lo, int64_t hi = kNoLimit);
+CLI::Option* add_threads_option(CLI::App* c, int& threads);
 // Sets the thread count when n > 0 (0 keeps the default: all cores).
 void apply_threads(int n);
 

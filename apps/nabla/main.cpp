@@ -1,7 +1,9 @@
 // nabla: the command-line program. The only place that reads argv, the environment and the
 // terminal, installs the Ctrl-C handler and picks exit codes:
-//   0 success, 1 error (bad config, bad value), 2 bad command line, 3 training diverged,
-//   4 unreadable/missing file or run folder, 130 stopped by Ctrl-C (after saving a checkpoint).
+//   0 success, 1 error (bad config, bad value, run folder in use), 2 bad command line (CLI11's
+//   parse errors and UsageError), 3 training diverged, 4 missing, unreadable or corrupt file or
+//   run folder (IoError), 130 stopped by Ctrl-C (after saving a checkpoint).
+// tests/apps/test_cli_exit_codes.cpp checks every code.
 #include <cstdlib>
 #include <CLI/CLI.hpp>
 
@@ -74,8 +76,9 @@ int main(int argc, char** argv) {
       "  nabla cv configs/mlp_fashion.toml --folds 5\n"
       "  nabla ensemble configs/mlp_fashion.toml --method bagging --members 5\n"
       "  nabla demo optimizers\n"
-      "Exit codes: 0 ok, 1 error, 2 bad command line, 3 training diverged, 4 missing or unreadable file,\n"
-      "130 stopped by Ctrl-C (a checkpoint was saved; continue with --resume).");
+      "Exit codes: 0 ok, 1 error (bad config or value), 2 bad command line, 3 training diverged,\n"
+      "4 missing, unreadable or corrupt file, 130 stopped by Ctrl-C (a checkpoint was saved;\n"
+      "continue with --resume).");
 
   TrainArgs train_args;
   EvalArgs eval_args;
@@ -126,6 +129,8 @@ int main(int argc, char** argv) {
     return out == Outcome::Interrupted ? 130 : 0;
   } catch (const nabla::train::DivergedError& e) {
     return fail(3, e.what());
+  } catch (const UsageError& e) {
+    return fail(2, std::string(e.what()) + " (see nabla --help)");
   } catch (const nabla::IoError& e) {
     return fail(4, e.what());
   } catch (const nabla::Error& e) {

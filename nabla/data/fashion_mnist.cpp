@@ -61,8 +61,17 @@ TrainTestSplit FashionMnist::load(const std::string& dir) {
   TrainTestSplit s;
   s.train = load_idx_pair(find_file(dir, "train-images-idx3-ubyte"),
                           find_file(dir, "train-labels-idx1-ubyte"), kNumClasses);
-  s.test = load_idx_pair(find_file(dir, "t10k-images-idx3-ubyte"),
-                         find_file(dir, "t10k-labels-idx1-ubyte"), kNumClasses);
+  const std::string test_images = find_file(dir, "t10k-images-idx3-ubyte");
+  s.test = load_idx_pair(test_images, find_file(dir, "t10k-labels-idx1-ubyte"), kNumClasses);
+  // Both splits feed one model: a different image size is a broken dataset folder, reported
+  // now rather than at the first evaluation after an epoch of training.
+  const Shape train_shape = s.train.sample_shape(), test_shape = s.test.sample_shape();
+  if (train_shape != test_shape)
+    throw IoError("Fashion-MNIST in " + dir + ": the training images are " +
+                  std::to_string(train_shape[1]) + "x" + std::to_string(train_shape[2]) +
+                  " but the test images (" + test_images + ") are " +
+                  std::to_string(test_shape[1]) + "x" + std::to_string(test_shape[2]) +
+                  "; every split must have the same image size");
   return s;
 }
 

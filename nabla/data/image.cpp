@@ -1,8 +1,11 @@
 #include "nabla/data/image.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -77,7 +80,14 @@ void check_png_chunks(const std::string& bytes, const std::string& name) {
 
 }  // namespace
 
-Tensor decode_image(const std::string& bytes, const ImageOptions& opt, const std::string& name) {
+std::string describe(const ImageInfo& info) {
+  static const char* kNames[] = {"?", "grayscale", "grayscale+alpha", "RGB", "RGBA"};
+  return std::to_string(info.width) + "x" + std::to_string(info.height) + " " +
+         kNames[info.channels >= 1 && info.channels <= 4 ? info.channels : 0];
+}
+
+Tensor decode_image(const std::string& bytes, const ImageOptions& opt, const std::string& name,
+                    ImageInfo* info) {
   NABLA_CHECK((opt.height > 0) == (opt.width > 0) && opt.height >= 0 && opt.width >= 0,
               "decode_image", "height and width must both be > 0 (resize) or both 0 (keep), got ",
               opt.height, "x", opt.width);
@@ -93,6 +103,7 @@ Tensor decode_image(const std::string& bytes, const ImageOptions& opt, const std
     fail(name, "image of " + std::to_string(w) + "x" + std::to_string(h) +
                    " pixels exceeds the limit of " + std::to_string(opt.max_pixels) + " pixels");
 
+  if (info) *info = ImageInfo{h, w, comp, false};
   const int channels = opt.grayscale ? 1 : 3;
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
       stbi_load_from_memory(buf, len, &w, &h, &comp, channels), stbi_image_free);
@@ -116,6 +127,7 @@ Tensor decode_image(const std::string& bytes, const ImageOptions& opt, const std
   }
   if (invert)
     for (float& v : chw) v = 1.0f - v;
+  if (info) info->inverted = invert;
 
   Tensor img = Tensor::from_vector(chw, {C, H, W});
   if (opt.height == 0) return img;
@@ -141,7 +153,11 @@ Tensor decode_image(const std::string& bytes, const ImageOptions& opt, const std
   return Tensor::from_vector(out, {C, OH, OW});
 }
 
-Tensor load_image(const std::string& path, const ImageOptions& options) {
+Tensor load_image(const std::string& path, const ImageOptions& options, ImageInfo* info) {
+  // A folder opens as a stream of unknown size; say what it is instead of "larger than 2 GiB".
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+    fail(path, S_ISDIR(st.st_mode) ? "is a folder, expected an image file" : "not a regular file");
   std::ifstream f(path, std::ios::binary | std::ios::ate);
   if (!f) fail(path, std::string("cannot open: ") + std::strerror(errno));
   const std::streamoff size = f.tellg();
@@ -150,7 +166,7 @@ Tensor load_image(const std::string& path, const ImageOptions& options) {
   std::string bytes(static_cast<size_t>(size), '\0');
   f.seekg(0);
   if (!f.read(bytes.data(), size)) fail(path, "read error");
-  return decode_image(bytes, options, path);
+  return decode_image(bytes, options, path, info);
 }
 
 Tensor resize_image(const Tensor& image, int64_t out_h, int64_t out_w) {
@@ -211,16 +227,26 @@ std::string encode_png(const Tensor& image, int scale) {
 
 void write_png(const std::string& path, const Tensor& image, int scale) {
   const std::string png = encode_png(image, scale);
-  // Temp file then rename, so a report never links a half-written picture.
+  // Temp file then rename, so a report never links a half-written picture. nabla/data may not
+  // use nabla/io (layering), hence not io::AtomicFile; it cleans up the same way on failure.
   const std::string tmp = path + ".tmp";
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     if (!f) throw IoError("write_png: cannot open '" + tmp + "': " + std::strerror(errno));
     f.write(png.data(), static_cast<std::streamsize>(png.size()));
-    if (!f) throw IoError("write_png: write error on '" + tmp + "'");
+    f.flush();
+    if (!f) {
+      f.close();
+      std::remove(tmp.c_str());
+      throw IoError("write_png: write error on '" + path + "' (disk full?)");
+    }
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw IoError("write_png: cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(errno));
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    std::remove(tmp.c_str());
+    throw IoError("write_png: cannot rename '" + tmp + "' to '" + path +
+                  "': " + std::strerror(err));
+  }
 }
 
 Tensor make_grid(const Tensor& images, int64_t cols, int64_t pad, double pad_value) {

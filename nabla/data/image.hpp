@@ -20,11 +20,24 @@ struct ImageOptions {
   int64_t max_pixels = int64_t{1} << 27;  // refuses larger images (corrupt or hostile headers)
 };
 
-// Decoded pixels as a float tensor (C, H, W) in [0, 1]. Throws IoError naming the file.
-Tensor load_image(const std::string& path, const ImageOptions& options = {});
+// What the file held before conversion to ImageOptions' size and channels, so a caller can
+// say when it converted (nabla predict prints a note).
+struct ImageInfo {
+  int64_t height = 0;
+  int64_t width = 0;
+  int channels = 0;  // in the file: 1 gray, 2 gray + alpha, 3 RGB, 4 RGBA
+  bool inverted = false;
+};
+// "640x480 RGB" for notes.
+std::string describe(const ImageInfo& info);
+
+// Decoded pixels as a float tensor (C, H, W) in [0, 1]. Throws IoError naming the file (also
+// for a folder or other non-regular file).
+Tensor load_image(const std::string& path, const ImageOptions& options = {},
+                  ImageInfo* info = nullptr);
 // Same from the file's bytes in memory; `name` appears in error messages.
 Tensor decode_image(const std::string& bytes, const ImageOptions& options = {},
-                    const std::string& name = "<memory>");
+                    const std::string& name = "<memory>", ImageInfo* info = nullptr);
 
 // Resizes (C, H, W) float images with an area/triangle filter (stb_image_resize).
 Tensor resize_image(const Tensor& image, int64_t height, int64_t width);

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -133,14 +134,15 @@ bool unwritable_key(std::string_view key) { return key.find_first_of("\t'") != s
 
 void check_keys(const toml::node& n, const std::string& source, int depth = 0) {
   if (depth > kMaxConfigDepth)
-    throw IoError(source + ": tables or arrays nested deeper than " + std::to_string(kMaxConfigDepth) +
-                  " levels are not supported");
+    throw ConfigError(source + ": tables or arrays nested deeper than " +
+                      std::to_string(kMaxConfigDepth) + " levels are not supported");
   if (const toml::table* t = n.as_table()) {
     for (const auto& [k, v] : *t) {
       const std::string_view key = k.str();
       if (unwritable_key(key))
-        throw IoError(source + ":" + std::to_string(k.source().begin.line) +
-                      ": key with a tab or a single quote in it is not supported: \"" + std::string(key) + "\"");
+        throw ConfigError(source + ":" + std::to_string(k.source().begin.line) +
+                          ": key with a tab or a single quote in it is not supported: \"" +
+                          std::string(key) + "\"");
       check_keys(v, source, depth + 1);
     }
   } else if (const toml::array* a = n.as_array()) {
@@ -170,8 +172,8 @@ toml::table parse_value(const std::string& key, const std::string& value) {
   } catch (const toml::parse_error& e) {
     const bool structured = !value.empty() && std::string("\"'[{").find(value[0]) != std::string::npos;
     if (structured || value.find('\n') != std::string::npos)
-      throw IoError("--set " + key + "=" + value + ": cannot parse the value as TOML (" +
-                    std::string(e.description()) + ")");
+      throw ConfigError("--set " + key + "=" + value + ": cannot parse the value as TOML (" +
+                        std::string(e.description()) + ")");
     toml::table t;
     t.insert_or_assign("v", value);
     return t;
@@ -194,13 +196,16 @@ Config Config::parse(const std::string& text, const std::string& source) {
     std::ostringstream os;
     os << source << ":" << e.source().begin.line << ":" << e.source().begin.column
        << ": invalid TOML: " << e.description();
-    throw IoError(os.str());
+    throw ConfigError(os.str());
   }
   check_keys(c.state_->root, source);
   return c;
 }
 
 Config Config::load(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw IoError("config '" + path + "': is a folder, expected a TOML file");
   std::ifstream f(path, std::ios::binary | std::ios::ate);
   if (!f) throw IoError("config '" + path + "': cannot open: " + std::strerror(errno));
   const std::streamoff size = f.tellg();
@@ -246,8 +251,8 @@ std::string where(const ConfigState& st, const std::string& key, const toml::nod
 
 [[noreturn]] void type_error(const ConfigState& st, const std::string& key, const toml::node& n,
                              const char* expected) {
-  throw IoError(where(st, key, &n) + ": key '" + key + "' expected " + expected + ", got " +
-                type_name(n) + " " + show(n));
+  throw ConfigError(where(st, key, &n) + ": key '" + key + "' expected " + expected + ", got " +
+                    type_name(n) + " " + show(n));
 }
 
 // Looks `key` up, records the access, and returns null when absent (or throws if required).
@@ -257,7 +262,7 @@ const toml::node* lookup(ConfigState& st, const std::string& key, bool required,
   const toml::node* n = find(st.root, key);
   if (!n) {
     if (required)
-      throw IoError(st.source + ": missing required key '" + key + "' (" + expected + ")");
+      throw ConfigError(st.source + ": missing required key '" + key + "' (" + expected + ")");
     return nullptr;
   }
   st.read.insert(key);
@@ -393,7 +398,8 @@ void Config::set(const std::string& key_in, const std::string& value) {
   const std::vector<Segment> segs = split_key(key);
   for (const Segment& s : segs)
     if (unwritable_key(s.key))
-      throw IoError("--set " + key + ": key with a tab or a single quote in it is not supported");
+      throw ConfigError("--set " + key +
+                        ": key with a tab or a single quote in it is not supported");
   toml::table parsed = parse_value(key, value);
   check_keys(parsed, "--set " + key, static_cast<int>(segs.size()) - 1);  // the whole path counts
   toml::node& fresh = *parsed.get("v");
@@ -413,17 +419,17 @@ void Config::set(const std::string& key_in, const std::string& value) {
     if (s.index >= 0) {
       toml::array* a = parent->as_array();
       if (!a || static_cast<size_t>(s.index) >= a->size())
-        throw IoError("--set " + key + ": '" + path + "' does not exist");
+        throw ConfigError("--set " + key + ": '" + path + "' does not exist");
       next = a->get(static_cast<size_t>(s.index));
     } else {
       toml::table* t = parent->as_table();
-      if (!t) throw IoError("--set " + key + ": '" + path + "' is not inside a table");
+      if (!t) throw ConfigError("--set " + key + ": '" + path + "' is not inside a table");
       next = t->get(s.key);
       if (!next) next = &t->insert_or_assign(s.key, toml::table{}).first->second;
     }
     if (!next->is_table() && !next->is_array())
-      throw IoError("--set " + key + ": '" + path + "' is a " + type_name(*next) +
-                    ", not a table");
+      throw ConfigError("--set " + key + ": '" + path + "' is a " + type_name(*next) +
+                        ", not a table");
     parent = next;
   }
 
@@ -432,10 +438,10 @@ void Config::set(const std::string& key_in, const std::string& value) {
   if (last.index >= 0) {
     toml::array* a = parent->as_array();
     if (!a || static_cast<size_t>(last.index) >= a->size())
-      throw IoError("--set " + key + ": no such array element");
+      throw ConfigError("--set " + key + ": no such array element");
     existing = a->get(static_cast<size_t>(last.index));
   } else {
-    if (!parent->is_table()) throw IoError("--set " + key + ": parent is not a table");
+    if (!parent->is_table()) throw ConfigError("--set " + key + ": parent is not a table");
     existing = parent->as_table()->get(last.key);
   }
 
@@ -446,9 +452,8 @@ void Config::set(const std::string& key_in, const std::string& value) {
       conv.insert_or_assign("v", static_cast<double>(fresh.as_integer()->get()));
       parsed = std::move(conv);
     } else {
-      throw IoError("--set " + key + "=" + value + ": expected " + type_name(*existing) +
-                    " (as in " + where(*state_, key, existing) + "), got " +
-                    type_name(fresh));
+      throw ConfigError("--set " + key + "=" + value + ": expected " + type_name(*existing) +
+                        " (as in " + where(*state_, key, existing) + "), got " + type_name(fresh));
     }
   }
   toml::node& v = *parsed.get("v");
@@ -466,7 +471,7 @@ void Config::set(const std::string& key_in, const std::string& value) {
 void Config::apply_override(const std::string& assignment) {
   const size_t eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
-    throw IoError("--set '" + assignment + "': expected key=value, e.g. optimizer.lr=0.01");
+    throw ConfigError("--set '" + assignment + "': expected key=value, e.g. optimizer.lr=0.01");
   std::string key = assignment.substr(0, eq);
   while (!key.empty() && key.back() == ' ') key.pop_back();
   size_t vstart = eq + 1;
@@ -506,7 +511,7 @@ void Config::check_unused() const {
     if (!best.empty() && best_d <= std::max<size_t>(2, k.size() / 4))
       os << " (did you mean '" << best << "'?)";
   }
-  throw IoError(os.str());
+  throw ConfigError(os.str());
 }
 
 std::string Config::to_toml() const {

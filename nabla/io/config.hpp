@@ -19,7 +19,17 @@
 #include <string>
 #include <vector>
 
+#include "nabla/core/error.hpp"
+
 namespace nabla::io {
+
+// What is wrong inside a config (TOML syntax, a type, an unknown key, a bad --set): the
+// config's fault, exit code 1 in `nabla`. A config file that cannot be opened or read is an
+// IoError (exit code 4) like any other missing file.
+class ConfigError : public Error {
+ public:
+  using Error::Error;
+};
 
 struct ConfigState;  // the parsed document (toml++ stays out of this header)
 
@@ -28,7 +38,8 @@ class Config {
  public:
   Config();  // empty document
 
-  static Config load(const std::string& path);  // IoError naming the file, line and problem
+  // IoError when the file cannot be read; ConfigError naming the file, line and problem.
+  static Config load(const std::string& path);
   static Config parse(const std::string& text, const std::string& source = "<string>");
 
   bool has(const std::string& key) const;
@@ -68,7 +79,7 @@ class Config {
 
   // Leaf keys present in the document that no get_* call has read.
   std::vector<std::string> unused_keys() const;
-  // Throws IoError listing each unused key with its line and a "did you mean" suggestion.
+  // Throws ConfigError listing each unused key with its line and a "did you mean" suggestion.
   void check_unused() const;
 
   // The whole document (not just this view) as TOML text; parse(to_toml()) gives it back.

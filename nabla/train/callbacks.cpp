@@ -6,6 +6,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "nabla/io/atomic_file.hpp"
 #include "nabla/train/checkpoint.hpp"
 
 namespace nabla::train {
@@ -129,22 +130,23 @@ std::vector<EpochMetrics> read_metrics_csv(const std::string& path) {
   return out;
 }
 
+namespace {
+// The whole file through io::AtomicFile: a reader never sees half a row, and a full disk leaves
+// the previous version (one epoch shorter) instead of a torn one. Rows are few (one per epoch).
+void write_metrics(const std::string& path, const std::vector<EpochMetrics>& epochs) {
+  std::string text = metrics_csv_header() + "\n";
+  for (const auto& m : epochs) text += metrics_csv_row(m) + "\n";
+  io::write_file_atomic(path, text);
+}
+}  // namespace
+
+// Rewritten from the history at the start, so a resumed run's file matches its checkpoint.
 void MetricsCsvCallback::on_train_begin(TrainerState& s) {
-  // Written whole through a temp file so a reader never sees half a file.
-  const std::string tmp = path_ + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) throw IoError(path_ + ": cannot write metrics file");
-    out << metrics_csv_header() << "\n";
-    for (const auto& m : s.history->epochs) out << metrics_csv_row(m) << "\n";
-  }
-  if (std::rename(tmp.c_str(), path_.c_str()) != 0) throw IoError(path_ + ": cannot write metrics file");
+  write_metrics(path_, s.history->epochs);
 }
 
-void MetricsCsvCallback::on_epoch_end(TrainerState&, EpochMetrics& m) {
-  std::ofstream out(path_, std::ios::app);
-  if (!out) throw IoError(path_ + ": cannot append to metrics file");
-  out << metrics_csv_row(m) << "\n";
+void MetricsCsvCallback::on_epoch_end(TrainerState& s, EpochMetrics&) {
+  write_metrics(path_, s.history->epochs);
 }
 
 // ---------------------------------------------------------------- early stopping
@@ -158,7 +160,7 @@ void EarlyStoppingCallback::on_train_begin(TrainerState& s) {
   best_.clear();
   // A resumed run gets its best weights back from the run folder.
   if (s.history->best_epoch > 0 && !best_path_.empty() && file_exists(best_path_)) {
-    best_ = io::load_safetensors(best_path_);
+    best_ = read_tensors(best_path_);
   }
 }
 

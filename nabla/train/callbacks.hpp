@@ -31,9 +31,10 @@ class ProgressCallback : public Callback {
 // One summary line for an epoch ("epoch 3/10 train_loss=... val_acc=... 12.3s").
 std::string format_epoch_line(const EpochMetrics& m, int64_t epochs);
 
-// metrics.csv: epoch,train_loss,train_acc,val_loss,val_acc,gap,lr,seconds,eval_seconds,images_per_s.
-// Rewritten from the history at the start (so a resumed run's file matches its checkpoint),
-// then one row appended per epoch.
+// metrics.csv:
+// epoch,train_loss,train_acc,val_loss,val_acc,gap,lr,seconds,eval_seconds,images_per_s. Rewritten
+// whole (atomically) from the history at the start, so a resumed run's file matches its checkpoint,
+// and after every epoch.
 class MetricsCsvCallback : public Callback {
  public:
   explicit MetricsCsvCallback(std::string path) : path_(std::move(path)) {}

@@ -92,7 +92,42 @@ Checkpoint info_from_meta(const io::Metadata& meta, const std::string& path) {
   if (it != meta.end()) c.config_text = it->second;
   return c;
 }
+// Runs a state-dict load and puts the file's name in front of its error: "checkpoint.safetensors:
+// missing key 'fc1.weight'" tells the user which file does not fit the config.
+template <class F>
+void naming_file(const std::string& path, F&& load) {
+  try {
+    load();
+  } catch (const IoError& e) {
+    throw IoError(path + ": " + e.what());
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
+}
 }  // namespace
+
+io::TensorMap read_tensors(const std::string& path, io::Metadata* meta) {
+  io::TensorMap m = io::load_safetensors(path, meta);
+  for (const auto& [name, t] : m) {
+    if (t.dtype() != DType::Float32 && t.dtype() != DType::Float64) continue;
+    int64_t bad = 0, first = -1;
+    const int64_t n = t.numel();
+    for (int64_t i = 0; i < n; ++i) {
+      const double v = t.dtype() == DType::Float32 ? static_cast<const float*>(t.raw_data())[i]
+                                                   : static_cast<const double*>(t.raw_data())[i];
+      if (!std::isfinite(v)) {
+        if (first < 0) first = i;
+        ++bad;
+      }
+    }
+    if (bad > 0)
+      throw IoError(path + ": tensor '" + name + "' holds " + std::to_string(bad) +
+                    " NaN/Inf value" + (bad > 1 ? "s" : "") + " (first at element " +
+                    std::to_string(first) +
+                    "); the file is corrupt or was saved from a diverged model");
+  }
+  return m;
+}
 
 std::string join_path(const std::string& dir, const std::string& file) {
   return (fs::path(dir) / file).string();
@@ -110,7 +145,7 @@ void save_model(const nn::Module& net, const std::string& path, const io::Metada
 void load_model(nn::Module& net, const std::string& path, io::Metadata* meta) {
   io::Metadata local;
   io::Metadata& md = meta != nullptr ? *meta : local;
-  io::TensorMap m = io::load_safetensors(path, &md);
+  io::TensorMap m = read_tensors(path, &md);
   // A checkpoint holds "model."-prefixed weights next to optimizer state; a model file does not.
   const bool is_checkpoint = md.count("format") > 0 && md.at("format") == kFormat;
   if (is_checkpoint) {
@@ -119,7 +154,7 @@ void load_model(nn::Module& net, const std::string& path, io::Metadata* meta) {
       if (k.rfind(kModelPrefix, 0) == 0) w.emplace(k.substr(std::strlen(kModelPrefix)), v);
     m.swap(w);
   }
-  net.load_state_dict(m, /*strict=*/true);
+  naming_file(path, [&] { net.load_state_dict(m, /*strict=*/true); });
 }
 
 void save_checkpoint(const std::string& path, const nn::Module& net, const optim::Optimizer& opt,
@@ -138,7 +173,7 @@ void save_checkpoint(const std::string& path, const nn::Module& net, const optim
 
 Checkpoint load_checkpoint(const std::string& path, nn::Module& net, optim::Optimizer& opt) {
   io::Metadata meta;
-  io::TensorMap m = io::load_safetensors(path, &meta);
+  io::TensorMap m = read_tensors(path, &meta);
   Checkpoint c = info_from_meta(meta, path);
   auto it = meta.find("optimizer");
   NABLA_CHECK(it != meta.end() && it->second == opt.name(), "resume", path, " was written by optimizer '",
@@ -149,8 +184,17 @@ Checkpoint load_checkpoint(const std::string& path, nn::Module& net, optim::Opti
     if (k.rfind(kModelPrefix, 0) == 0) model.emplace(k.substr(std::strlen(kModelPrefix)), v);
     else if (k.rfind(kOptimPrefix, 0) == 0) optim_state.emplace(k.substr(std::strlen(kOptimPrefix)), v);
   }
-  net.load_state_dict(model, /*strict=*/true);
-  opt.load_state_dict(optim_state);
+  // The optimizer's options (lr, momentum, betas, ...) stay the ones it was built with, i.e.
+  // the resumed run's config after --set: the checkpoint supplies only its state (moments,
+  // step counts). Otherwise `--resume --set optimizer.lr=...` would record one rate and train
+  // with another.
+  std::vector<std::vector<std::pair<std::string, double>>> options;
+  for (size_t g = 0; g < opt.num_param_groups(); ++g) options.push_back(opt.group_options(g));
+  naming_file(path, [&] {
+    net.load_state_dict(model, /*strict=*/true);
+    opt.load_state_dict(optim_state);
+    for (size_t g = 0; g < options.size(); ++g) opt.set_group_options(g, options[g]);
+  });
   return c;
 }
 

@@ -5,8 +5,8 @@
 //   best.safetensors         weights of the best epoch by validation loss
 //   model.safetensors        the final weights (best ones when early stopping restored them)
 //   metrics.csv              one row per epoch
-// Every file is written atomically (temp file + rename, see io::save_safetensors), so a crash
-// leaves the previous version intact.
+// Every file is written atomically (io::AtomicFile), so a crash or a full disk leaves the
+// previous version intact; weights carry CRC32 checksums (io/safetensors.hpp).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -27,10 +27,16 @@ inline constexpr const char* kConfigFile = "config.toml";
 std::string join_path(const std::string& dir, const std::string& file);
 bool file_exists(const std::string& path);
 
+// Tensors of a weights file or checkpoint: io::load_safetensors (checksums verified when the
+// file has them) plus a scan that refuses NaN/Inf in any float tensor with an IoError naming
+// the file and the tensor. Every weights load below goes through it.
+io::TensorMap read_tensors(const std::string& path, io::Metadata* meta = nullptr);
+
 // Model weights (parameters and buffers), atomically.
 void save_model(const nn::Module& net, const std::string& path, const io::Metadata& meta = {});
 // Loads weights saved by save_model (or the model part of a checkpoint). Throws IoError for an
-// unreadable file and nabla::Error listing every missing/unexpected/mis-shaped key.
+// unreadable, corrupt or non-finite file and nabla::Error naming the file and listing every
+// missing/unexpected/mis-shaped key.
 void load_model(nn::Module& net, const std::string& path, io::Metadata* meta = nullptr);
 
 // Where the training loop stands (everything beyond weights and optimizer state that an exact
@@ -55,7 +61,8 @@ struct Checkpoint {
 
 void save_checkpoint(const std::string& path, const nn::Module& net, const optim::Optimizer& opt,
                      const Checkpoint& ckpt);
-// Restores net and opt in place and returns the rest.
+// Restores net and opt in place and returns the rest. The optimizer keeps its own options
+// (lr, momentum, ...: the resumed run's config) and takes only its state from the file.
 Checkpoint load_checkpoint(const std::string& path, nn::Module& net, optim::Optimizer& opt);
 // Only the metadata (config text, history, loop state); touches no model.
 Checkpoint read_checkpoint_info(const std::string& path);

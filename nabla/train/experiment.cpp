@@ -102,6 +102,14 @@ ExperimentData load_experiment_data(const io::Config& cfg) {
   out.test = scaled(test, out.scale);
   out.val = out.val_is_test ? out.test : scaled(out.val, out.scale);
   out.input_shape = out.train.sample_shape();
+  // Checked at load, before any training: a test set of another image size would otherwise
+  // fail only at the first evaluation, after a whole epoch.
+  for (const auto* split : {&out.val, &out.test}) {
+    const char* name = split == &out.test ? "test" : "validation";
+    NABLA_CHECK(split->sample_shape() == out.input_shape, "data", "the ", name, " samples are ",
+                shape_str(split->sample_shape()), " but the training samples are ",
+                shape_str(out.input_shape), "; every split must have the same shape");
+  }
   return out;
 }
 

@@ -33,19 +33,6 @@ double median(std::vector<double> v) {
 }
 }  // namespace
 
-void write_file_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw IoError(path + ": cannot write (" + std::strerror(errno) + ")");
-    out << text;
-    if (!out) throw IoError(path + ": write failed");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) throw IoError(path + ": cannot write (" + ec.message() + ")");
-}
-
 std::string read_file(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) throw IoError(path + ": is a directory, expected a file");
@@ -60,18 +47,82 @@ std::string default_run_dir(const std::string& config_path) {
   return (fs::path("runs") / fs::path(config_path).stem()).string();
 }
 
-void prepare_run_dir(const std::string& dir, bool force) {
+io::FolderLock prepare_run_dir(const std::string& dir, bool force) {
   std::error_code ec;
-  if (fs::exists(dir, ec)) {
+  if (fs::exists(dir, ec))
     NABLA_CHECK(fs::is_directory(dir, ec), "train", "--out ", dir, " exists and is not a folder");
-    const bool empty = fs::is_empty(dir, ec);
-    NABLA_CHECK(empty || force, "train", "run folder ", dir,
-                " already exists; pass --force to overwrite it, --resume to continue it, or choose another --out");
-    for (const auto& f : run_files()) fs::remove(fs::path(dir) / f, ec);
-  }
   fs::create_directories(dir, ec);
   if (ec) throw IoError(dir + ": cannot create run folder (" + ec.message() + ")");
+  // Locked before looking inside: a folder another training is writing is refused as such,
+  // and --force cannot delete files from under it.
+  io::FolderLock lock(dir);
+  const bool empty = fs::is_empty(dir, ec);
+  NABLA_CHECK(empty || force, "train", "run folder ", dir,
+              " already exists; pass --force to overwrite it, --resume to continue it, or choose "
+              "another --out");
+  for (const auto& f : run_files()) fs::remove(fs::path(dir) / f, ec);
+  return lock;
 }
+
+void check_resume_overrides(const std::vector<std::string>& overrides) {
+  for (const std::string& a : overrides) {
+    std::string key = a.substr(0, a.find('='));
+    while (!key.empty() && key.back() == ' ') key.pop_back();
+    const std::string top = key.substr(0, key.find_first_of(".["));
+    const bool allowed = (top == "optimizer" && key != "optimizer.name") || top == "schedule" ||
+                         top == "train" || top == "loss" || top == "augment";
+    NABLA_CHECK(allowed, "--resume", "--set ", key,
+                " cannot change a run being resumed (the checkpoint's weights, optimizer state and "
+                "data order "
+                "depend on it); on --resume only optimizer.* (not name), schedule.*, train.*, "
+                "loss.* and augment.* "
+                "may change; start a new run with another --out instead");
+  }
+}
+
+namespace {
+// Writes config.toml and run.json once the trainer is past loading the checkpoint (it calls
+// on_train_begin after that), so a resume that fails to load changes nothing in the folder,
+// then prints the "training ..." line (a failed resume prints only its error).
+class RunFilesCallback : public Callback {
+ public:
+  RunFilesCallback(std::string dir, std::string config_text, json info,
+                   std::vector<std::string> overrides, std::ostream* log, std::string announce)
+      : dir_(std::move(dir)),
+        config_text_(std::move(config_text)),
+        info_(std::move(info)),
+        overrides_(std::move(overrides)),
+        log_(log),
+        announce_(std::move(announce)) {}
+
+  void on_train_begin(TrainerState& s) override {
+    if (s.history->resumed_from_epoch >= 0) {
+      // Every resume and what it changed, so the record says which epochs ran with which values.
+      json resumes = json::array();
+      try {
+        const json old = json::parse(read_file(join_path(dir_, kRunInfoFile)));
+        if (old.contains("resumes") && old.at("resumes").is_array()) resumes = old.at("resumes");
+      } catch (const std::exception&) {
+        // an unreadable run.json is rewritten; only its resume list is lost
+      }
+      resumes.push_back({{"epochs_done", s.history->resumed_from_epoch},
+                         {"global_step", s.global_step},
+                         {"set", overrides_}});
+      info_["resumes"] = resumes;
+    }
+    write_file_atomic(join_path(dir_, kConfigFile), config_text_);
+    write_file_atomic(join_path(dir_, kRunInfoFile), info_.dump(1) + "\n");
+    if (log_ != nullptr) *log_ << announce_ << std::endl;
+  }
+
+ private:
+  std::string dir_, config_text_;
+  json info_;
+  std::vector<std::string> overrides_;
+  std::ostream* log_;
+  std::string announce_;
+};
+}  // namespace
 
 TrainRunResult run_training(const TrainRunOptions& ro) {
   std::ostream& log = ro.log != nullptr ? *ro.log : std::cerr;
@@ -80,8 +131,13 @@ TrainRunResult run_training(const TrainRunOptions& ro) {
   const std::string& dir = result.run_dir;
 
   io::Config cfg;
+  io::FolderLock lock;
   if (ro.resume) {
-    // The run's own config is authoritative; flags may still extend it (e.g. more --epochs).
+    // The run's own config is authoritative; flags may change how it trains from here on.
+    check_resume_overrides(ro.overrides);
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw IoError(dir + ": nothing to resume (no such run folder)");
+    lock = io::FolderLock(dir);
     const std::string saved = join_path(dir, kConfigFile);
     if (!file_exists(saved)) throw IoError(saved + ": nothing to resume (no run folder with a config there)");
     if (!file_exists(join_path(dir, kCheckpointFile)))
@@ -91,17 +147,23 @@ TrainRunResult run_training(const TrainRunOptions& ro) {
     cfg = io::load_config(ro.config_path);
   }
   cfg.apply_overrides(ro.overrides);
-  if (ro.epochs >= 0) cfg.set("train.epochs", std::to_string(ro.epochs));
+  std::vector<std::string> changed = ro.overrides;
+  if (ro.epochs >= 0) {
+    cfg.set("train.epochs", std::to_string(ro.epochs));
+    changed.push_back("train.epochs=" + std::to_string(ro.epochs));
+  }
 
   Experiment e = make_experiment(cfg);
-  if (!ro.resume) prepare_run_dir(dir, ro.force);
-  write_file_atomic(join_path(dir, kConfigFile), cfg.to_toml());
-  json info = {{"input_shape", e.data.input_shape}, {"num_classes", e.data.num_classes},
-               {"class_names", e.data.class_names}, {"scale", e.data.scale},
-               {"val_is_test", e.data.val_is_test}, {"train_size", e.data.train.size()},
-               {"val_size", e.data.val_is_test ? 0 : e.data.val.size()}, {"test_size", e.data.test.size()},
+  if (!ro.resume) lock = prepare_run_dir(dir, ro.force);
+  json info = {{"input_shape", e.data.input_shape},
+               {"num_classes", e.data.num_classes},
+               {"class_names", e.data.class_names},
+               {"scale", e.data.scale},
+               {"val_is_test", e.data.val_is_test},
+               {"train_size", e.data.train.size()},
+               {"val_size", e.data.val_is_test ? 0 : e.data.val.size()},
+               {"test_size", e.data.test.size()},
                {"threads", get_num_threads()}};
-  write_file_atomic(join_path(dir, kRunInfoFile), info.dump(1) + "\n");
 
   e.options.run_dir = dir;
   e.options.resume = ro.resume;
@@ -109,13 +171,16 @@ TrainRunResult run_training(const TrainRunOptions& ro) {
   e.options.log = &log;
   e.options.stop_flag = ro.stop_flag;
   e.options.max_steps = ro.max_steps;
-  if (ro.progress != ProgressMode::None) {
-    log << "training " << e.cfg.get_string("model.name", "model") << " (" << e.net->num_parameters()
-        << " parameters) on " << e.data.train.size() << " images, validating on " << e.data.val.size()
-        << (e.data.val_is_test ? " test" : " held-out") << " images, " << get_num_threads() << " thread(s); run folder "
-        << dir << std::endl;
-  }
+  std::ostringstream announce;
+  announce << (ro.resume ? "resuming " : "training ") << e.cfg.get_string("model.name", "model")
+           << " (" << e.net->num_parameters() << " parameters) on " << e.data.train.size()
+           << " images, validating on " << e.data.val.size()
+           << (e.data.val_is_test ? " test" : " held-out") << " images, " << get_num_threads()
+           << " thread(s); run folder " << dir;
   Trainer trainer(e.options);
+  trainer.add_callback(std::make_shared<RunFilesCallback>(
+      dir, cfg.to_toml(), info, changed, ro.progress != ProgressMode::None ? &log : nullptr,
+      announce.str()));
   result.history = trainer.fit(*e.net, *e.opt, e.loss, e.data.train, e.data.val);
   std::vector<double> secs;
   for (const auto& m : result.history.epochs) secs.push_back(m.seconds);
@@ -143,7 +208,10 @@ TrainRunResult run_training(const TrainRunOptions& ro) {
 
 LoadedRun load_run(const std::string& dir) {
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw IoError(dir + ": not a run folder (no such directory)");
+  if (!fs::is_directory(dir, ec))
+    throw IoError(dir + (fs::exists(dir, ec)
+                             ? ": is a file, expected a run folder written by `nabla train`"
+                             : ": not a run folder (no such directory)"));
   LoadedRun r;
   r.dir = dir;
   const std::string cfg_path = join_path(dir, kConfigFile), info_path = join_path(dir, kRunInfoFile);

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "nabla/io/atomic_file.hpp"
 #include "nabla/io/config.hpp"
+#include "nabla/io/folder_lock.hpp"
 #include "nabla/nn/container.hpp"
 #include "nabla/train/evaluate.hpp"
 #include "nabla/train/experiment.hpp"
@@ -24,7 +26,8 @@ struct TrainRunOptions {
   std::vector<std::string> overrides;  // "key=value" (--set)
   int64_t epochs = -1;                 // --epochs (overrides train.epochs when >= 0)
   std::string out_dir;                 // default: runs/<config file stem>
-  bool resume = false;                 // continue run_dir's checkpoint (its config.toml wins)
+  bool resume = false;                 // continue run_dir's checkpoint (its config.toml, plus
+                                       // overrides check_resume_overrides allows)
   bool force = false;                  // replace an existing run folder's files
   ProgressMode progress = ProgressMode::Lines;
   std::ostream* log = nullptr;         // progress and messages (null: std::cerr)
@@ -42,10 +45,19 @@ struct TrainRunResult {
 
 // The run folder a config trains into by default.
 std::string default_run_dir(const std::string& config_path);
-// Throws nabla::Error when the folder exists and holds files, unless force (then nabla's own
-// files in it are removed; nothing else is touched).
-void prepare_run_dir(const std::string& dir, bool force);
+// Creates the folder if needed and locks it (io::FolderLock: refused while another process
+// trains into it). Throws nabla::Error when the folder holds files, unless force (then nabla's
+// own files in it are removed; nothing else is touched).
+[[nodiscard]] io::FolderLock prepare_run_dir(const std::string& dir, bool force);
 
+// --set keys a resumed run may change: how it trains from here on (optimizer.* except name,
+// schedule.*, train.*, loss.*, augment.*). model.*, data.*, seed and rng define what the
+// checkpoint's weights and data order mean; nabla::Error naming the key for those.
+void check_resume_overrides(const std::vector<std::string>& overrides);
+
+// Trains a config into a run folder, or continues one (resume). The folder is locked for the
+// whole run. On resume nothing in the folder changes before the checkpoint has loaded; then
+// config.toml records the overrides and run.json lists every resume with its overrides.
 TrainRunResult run_training(const TrainRunOptions& options);
 
 // A finished (or interrupted) run, ready to evaluate or predict with.
@@ -65,8 +77,8 @@ LoadedRun load_run(const std::string& dir);
 // The run's test set (the config's data section), scaled for the model.
 ExperimentData load_run_data(const LoadedRun& run);
 
-// Writes text to path through a temp file and rename.
-void write_file_atomic(const std::string& path, const std::string& text);
+// Replaces a file atomically (the one implementation: io::AtomicFile).
+using io::write_file_atomic;
 std::string read_file(const std::string& path);  // IoError if unreadable
 
 }  // namespace nabla::train

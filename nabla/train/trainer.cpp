@@ -63,6 +63,11 @@ History Trainer::fit(nn::Module& net, optim::Optimizer& opt, const LossFn& loss,
   const TrainerOptions& o = options_;
   NABLA_CHECK(static_cast<bool>(loss), "Trainer::fit", "no loss function given");
   NABLA_CHECK(train_data.size() > 0, "Trainer::fit", "the training set is empty");
+  // Caught here, not by the first evaluation after a whole epoch of training.
+  NABLA_CHECK(val_data.size() == 0 || val_data.sample_shape() == train_data.sample_shape(),
+              "Trainer::fit", "validation samples are ", shape_str(val_data.sample_shape()),
+              " but training samples are ", shape_str(train_data.sample_shape()),
+              "; every split must have the same sample shape");
   std::ostream& log = o.log != nullptr ? *o.log : std::cerr;
 
   History history;

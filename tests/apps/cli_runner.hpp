@@ -2,9 +2,11 @@
 // NABLA_CLI_PATH) in a temp folder and captures exit code, stdout and stderr.
 #pragma once
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -59,8 +61,69 @@ class CliSandbox {
     return r;
   }
 
+  // Starts `nabla args` in the background (stdout/stderr to .bg_stdout/.bg_stderr) and returns
+  // its pid; `exec` makes the pid nabla's own, so signals reach it and not a shell.
+  pid_t spawn(const std::string& args) const {
+    const std::string cmd = "cd '" + dir_.string() + "' && exec '" + std::string(NABLA_CLI_PATH) +
+                            "' " + args + " > .bg_stdout 2> .bg_stderr < /dev/null";
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    return pid;
+  }
+  std::string bg_err() const { return slurp(dir_ / ".bg_stderr"); }
+
  private:
   std::filesystem::path dir_;
+};
+
+// Waits (up to `seconds`) until `file` exists; false on timeout.
+inline bool wait_for_file(const std::filesystem::path& file, double seconds = 60) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (std::filesystem::exists(file)) return true;
+    ::usleep(20000);
+  }
+  return false;
+}
+
+// The exit code of a spawned child (waiting up to `seconds`, then killing it: -1), or
+// 128 + signal when a signal ended it.
+inline int wait_exit(pid_t pid, double seconds = 120) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > end) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      return -1;
+    }
+    ::usleep(20000);
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// A background child that is killed if the test ends early (a failed ASSERT).
+class Child {
+ public:
+  explicit Child(pid_t pid) : pid_(pid) {}
+  ~Child() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  pid_t pid() const { return pid_; }
+  int wait(double seconds = 120) {
+    const int code = wait_exit(pid_, seconds);
+    pid_ = -1;
+    return code;
+  }
+
+ private:
+  pid_t pid_;
 };
 
 // A config that trains in well under a second: synthetic 4-class 8x8 images, a small MLP.

@@ -35,7 +35,7 @@ TEST(CliErrors, BadFlagsAndValues) {
   expect_one_line_error(box.run("frobnicate"), 2, "frobnicate");
   expect_one_line_error(box.run("demo sorting"), 2, "sorting");
   expect_one_line_error(box.run("ensemble c.toml --method stacking"), 2, "stacking");
-  expect_one_line_error(box.run("train c.toml --resume --force"), 1, "--resume and --force");
+  expect_one_line_error(box.run("train c.toml --resume --force"), 2, "--resume and --force");
 }
 
 TEST(CliErrors, MissingAndBadConfigs) {
@@ -43,13 +43,13 @@ TEST(CliErrors, MissingAndBadConfigs) {
   expect_one_line_error(box.run("train nope.toml"), 4, "nope.toml");
   box.write("syntax.toml", "[train\nepochs = 3\n");
   CliResult s = box.run("train syntax.toml");
-  EXPECT_NE(s.code, 0);
+  EXPECT_EQ(s.code, 1) << s.err;  // README: 1 = bad config
   EXPECT_EQ(s.err_lines(), 1) << s.err;
   EXPECT_NE(s.err.find("syntax.toml"), std::string::npos) << s.err;
 
   box.write("typo.toml", tiny_config(1, "ephocs = 3\n"));
   CliResult t = box.run("train typo.toml");
-  EXPECT_NE(t.code, 0);
+  EXPECT_EQ(t.code, 1) << t.err;
   EXPECT_EQ(t.err_lines(), 1) << t.err;
   EXPECT_NE(t.err.find("ephocs"), std::string::npos) << t.err;
 
@@ -57,7 +57,7 @@ TEST(CliErrors, MissingAndBadConfigs) {
   expect_one_line_error(box.run("train layer.toml --set model.layers[1].type=conv9d"), 1, "conv9d");
   expect_one_line_error(box.run("train layer.toml --set optimizer.name=lbfgs"), 1, "lbfgs");
   CliResult wrong_type = box.run("train layer.toml --set train.epochs=\\\"three\\\"");
-  EXPECT_NE(wrong_type.code, 0);
+  EXPECT_EQ(wrong_type.code, 1) << wrong_type.err;
   EXPECT_EQ(wrong_type.err_lines(), 1) << wrong_type.err;
 }
 

@@ -117,6 +117,43 @@ TEST(Image, CorruptAndOversizedFilesAreIoErrors) {
   EXPECT_THROW(decode_image(png, small), IoError);
 }
 
+TEST(Image, AFolderIsNamedAsSuch) {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.file("pictures"));
+  try {
+    load_image(dir.file("pictures"));
+    FAIL();
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("is a folder, expected an image file"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(Image, AFailedWritePngLeavesNoTempFile) {
+  test::TempDir dir;
+  const std::string path = dir.file("taken");
+  std::filesystem::create_directories(path +
+                                      "/inside");  // the rename onto a non-empty folder fails
+  EXPECT_THROW(write_png(path, Tensor::zeros({4, 4})), IoError);
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+
+TEST(Image, InfoReportsTheFileBeforeConversion) {
+  std::vector<unsigned char> px(5 * 7 * 3, 200);
+  ImageInfo info;
+  const Tensor img = decode_image(png_of(7, 5, 3, px), {}, "x.png", &info);  // to 28x28 grayscale
+  EXPECT_EQ(img.shape(), (Shape{1, 28, 28}));
+  EXPECT_EQ(info.width, 7);
+  EXPECT_EQ(info.height, 5);
+  EXPECT_EQ(info.channels, 3);
+  EXPECT_FALSE(info.inverted);
+  EXPECT_EQ(describe(info), "7x5 RGB");
+  ImageOptions inv;
+  inv.invert = ImageOptions::Invert::Auto;
+  decode_image(png_of(7, 5, 3, px), inv, "x.png", &info);
+  EXPECT_TRUE(info.inverted);  // a light border: a photo on a white table
+}
+
 TEST(Image, WritePngRoundTripsAndScales) {
   std::vector<float> v(3 * 4 * 6);
   for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i % 256) / 255.0f;

@@ -80,7 +80,7 @@ TEST(Config, TableListsAreViewsWithFullKeys) {
   EXPECT_TRUE(contains(err, "'model.layers[0].out'")) << err;
   EXPECT_TRUE(c.get_table_list("model.missing").empty());
   EXPECT_EQ(c.get_table("optimizer").get_string("name"), "adam");
-  EXPECT_THROW(c.get_table_list("optimizer"), IoError);
+  EXPECT_THROW(c.get_table_list("optimizer"), io::ConfigError);
 }
 
 TEST(Config, TypeErrorsNameFileLineKeyAndTypes) {
@@ -105,8 +105,36 @@ TEST(Config, SyntaxErrorsGiveLineAndColumn) {
   const std::string err = error_of([] { io::parse_config("a = 1\nb = [1, 2\n", "bad.toml"); });
   EXPECT_TRUE(contains(err, "bad.toml:")) << err;
   EXPECT_TRUE(contains(err, "invalid TOML")) << err;
-  EXPECT_THROW(io::parse_config("x = 1\nx = 2\n"), IoError);  // duplicate key
+  EXPECT_THROW(io::parse_config("x = 1\nx = 2\n"), io::ConfigError);  // duplicate key
   EXPECT_THROW(io::load_config("/nonexistent/cfg.toml"), IoError);
+}
+
+// `nabla` maps ConfigError to exit code 1 (bad config) and IoError to 4 (unreadable file): what
+// is wrong inside a config must not be an IoError.
+TEST(Config, ProblemsInsideAConfigAreConfigErrorsAndUnreadableFilesIoErrors) {
+  auto kind = [](const std::function<void()>& f) -> std::string {
+    try {
+      f();
+    } catch (const IoError&) {
+      return "io";
+    } catch (const io::ConfigError&) {
+      return "config";
+    } catch (const Error&) {
+      return "error";
+    }
+    return "none";
+  };
+  EXPECT_EQ(kind([] { io::parse_config("[train\n"); }), "config");
+  Config c = io::parse_config("[train]\nepochs = 3\nephocs = 4\n");
+  EXPECT_EQ(kind([&] { c.get_string("train.epochs"); }), "config");
+  EXPECT_EQ(kind([&] { c.apply_override("train.epochs=\"x\""); }), "config");
+  EXPECT_EQ(kind([&] { c.apply_override("novalue"); }), "config");
+  c.get_int("train.epochs");
+  EXPECT_EQ(kind([&] { c.check_unused(); }), "config");
+  EXPECT_EQ(kind([] { io::load_config("/nonexistent/cfg.toml"); }), "io");
+  const std::string err = error_of([] { io::load_config("/tmp"); });
+  EXPECT_NE(err.find("is a folder"), std::string::npos) << err;
+  EXPECT_EQ(kind([] { io::load_config("/tmp"); }), "io");
 }
 
 TEST(Config, OverridesParseTomlValues) {
@@ -134,7 +162,7 @@ TEST(Config, OverridesParseTomlValues) {
   EXPECT_TRUE(contains(err, "expected key=value")) << err;
   err = error_of([&] { c.apply_override("optimizer.name.x=1"); });
   EXPECT_TRUE(contains(err, "is a string, not a table")) << err;
-  EXPECT_THROW(c.apply_override("optimizer.betas=[1, 2"), IoError);
+  EXPECT_THROW(c.apply_override("optimizer.betas=[1, 2"), io::ConfigError);
   err = error_of([&] { c.get_string("train.epochs"); });
   EXPECT_TRUE(contains(err, "--set train.epochs")) << err;  // the value came from --set
 }
