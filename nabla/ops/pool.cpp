@@ -58,10 +58,16 @@ PoolInput check_input(const Tensor& x, const char* op) {
 // fits keeps every such sum exact, so huge values give an error instead of a wrapped size.
 void check_window_fits(int64_t in, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation,
                        const char* op) {
-  const int64_t extent = checked_mul(dilation, kernel, op, "the window extent dilation * kernel");
-  int64_t total = checked_add(in, checked_mul(pad, 4, op, "the padding"), op, "the padded input");
-  total = checked_add(total, extent, op, "the padded input plus the window");
-  checked_add(total, checked_mul(stride, 2, op, "the stride"), op, "the window arithmetic");
+  int64_t extent, pads, strides, total;
+  const bool overflow = __builtin_mul_overflow(dilation, kernel, &extent) ||
+                        __builtin_mul_overflow(pad, 4, &pads) ||
+                        __builtin_mul_overflow(stride, 2, &strides) ||
+                        __builtin_add_overflow(in, pads, &total) ||
+                        __builtin_add_overflow(total, extent, &total) ||
+                        __builtin_add_overflow(total, strides, &total);
+  NABLA_CHECK(!overflow, op, "the window arithmetic overflows int64 for input size ", in,
+              ", kernel ", kernel, ", stride ", stride, ", padding ", pad, ", dilation ", dilation,
+              "; use smaller values");
 }
 
 // kernel/stride/padding/dilation checks and the output size, as PyTorch's pool2d_shape_check.
