@@ -198,8 +198,10 @@ Tensor clamp(const Tensor& a, double lo, double hi) {
     return x < static_cast<T>(lo) ? static_cast<T>(lo) : x > static_cast<T>(hi) ? static_cast<T>(hi) : x;
   });
   return autograd::record("clamp", out, {a}, [a, lo, hi](const Tensor& g) {
-    Tensor mask = unary_raw("clamp_backward", a, [lo, hi](auto x) { return x >= lo && x <= hi ? 1 : 0; });
-    return std::vector<Tensor>{mul(g, mask)};
+    // a select, not g * mask: PyTorch gives 0 outside [lo, hi] even for a NaN or inf gradient
+    return std::vector<Tensor>{binary_raw("clamp_backward", g, a, [lo, hi](auto gv, auto x) {
+      return x >= lo && x <= hi ? gv : decltype(gv)(0);
+    })};
   });
 }
 
