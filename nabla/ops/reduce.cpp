@@ -173,7 +173,7 @@ Tensor full_extreme_op(const Tensor& a, bool is_max) {
       for (int64_t i = 0; i < n; ++i) count += hit(x[i]);
       const T share = static_cast<T>(g.item()) / static_cast<T>(count);
       for (int64_t i = 0; i < n; ++i)
-        if (hit(x[i])) o[i] = share;
+        if (hit(x[i])) o[i] = share;  // others stay 0 even for a NaN g, as in PyTorch
     });
     return std::vector<Tensor>{gi};
   });

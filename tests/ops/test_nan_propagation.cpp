@@ -94,6 +94,7 @@ std::vector<Case> cases() {
       {"max_all", {"x"}, [](const Inputs& v) { return max(v[0]); }},
       {"min_all", {"x"}, [](const Inputs& v) { return min(v[0]); }},
       {"max_all_inf", {"xf"}, [](const Inputs& v) { return max(v[0]); }},
+      {"max_all_gnan", {"xf"}, [](const Inputs& v) { return max(v[0]); }},
       {"min_all_inf", {"xf"}, [](const Inputs& v) { return min(v[0]); }},
       {"max_dim1", {"x"}, [](const Inputs& v) { return max(v[0], 1); }},
       {"min_dim1", {"x"}, [](const Inputs& v) { return min(v[0], 1); }},
