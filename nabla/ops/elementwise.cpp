@@ -184,8 +184,16 @@ Tensor pow(const Tensor& a, const Tensor& b) {
   Tensor out = binary_raw("pow", a, b, [](auto x, auto y) { return std::pow(x, y); });
   const bool gb = b.requires_grad();
   return autograd::record("pow", out, {a, b}, [a, b, out, gb](const Tensor& g) {
-    Tensor ga = sum_to(mul(g, mul(b, pow(a, sub(b, Tensor::ones({}, b.dtype()))))), a.shape());
-    return std::vector<Tensor>{ga, gb ? sum_to(mul(g, mul(out, log(a))), b.shape()) : Tensor()};
+    // PyTorch's special cases, selected rather than multiplied so no 0 * inf = NaN appears:
+    // d/da is 0 where b == 0 (x^0 = 1 for every x), d/db is 0 where a == 0 and b >= 0.
+    Tensor da = mul(g, mul(b, pow(a, sub(b, Tensor::ones({}, b.dtype())))));
+    da = binary_raw("pow_backward", da, b, [](auto d, auto y) { return y == 0 ? decltype(d)(0) : d; });
+    Tensor ga = sum_to(da, a.shape());
+    if (!gb) return std::vector<Tensor>{ga, Tensor()};
+    Tensor keep = binary_raw("pow_backward", a, b, [](auto x, auto y) { return x == 0 && y >= 0 ? 0 : 1; });
+    Tensor db = binary_raw("pow_backward", mul(out, log(a)), keep,
+                           [](auto d, auto k) { return k != 0 ? d : decltype(d)(0); });
+    return std::vector<Tensor>{ga, sum_to(mul(g, db), b.shape())};
   });
 }
 

@@ -69,6 +69,8 @@ std::vector<Case> cases() {
       {"sub", {"x", "b"}, [](const Inputs& v) { return sub(v[0], v[1]); }},
       {"mul", {"x", "b"}, [](const Inputs& v) { return mul(v[0], v[1]); }},
       {"div", {"x", "b"}, [](const Inputs& v) { return div(v[0], v[1]); }},
+      {"pow_tt", {"x", "b"}, [](const Inputs& v) { return pow(v[0], v[1]); }},
+      {"pow_tt_abs", {"x", "b"}, [](const Inputs& v) { return pow(abs(v[0]), v[1]); }},
       {"maximum", {"x", "b"}, [](const Inputs& v) { return maximum(v[0], v[1]); }},
       {"minimum", {"x", "b"}, [](const Inputs& v) { return minimum(v[0], v[1]); }},
       {"where", {"x", "b"}, [cond](const Inputs& v) { return where(cond.to(v[0].dtype()), v[0], v[1]); }},
