@@ -133,8 +133,6 @@ void run_chunks(int64_t n, int64_t chunks, F&& fn) {
   });
 }
 
-// How many batch chunks to run in parallel: one per thread when the batch has enough samples
-// and the work is worth a thread; otherwise one (and GEMM threads itself).
 // Bytes of an R x P im2col buffer of T; checked (R and P each come from a valid tensor, their
 // product need not fit).
 template <class T>
@@ -142,6 +140,8 @@ size_t col_bytes(int64_t r, int64_t p) {
   return checked_nbytes(checked_mul(r, p, "conv2d", "the im2col buffer size"), sizeof(T), "conv2d");
 }
 
+// How many batch chunks to run in parallel: one per thread when the batch has enough samples
+// and the work is worth a thread; otherwise one (and GEMM threads itself).
 int64_t batch_chunks(const Conv2dParams& p) {
   if (in_parallel_region()) return 1;
   const int64_t nt = get_num_threads();
