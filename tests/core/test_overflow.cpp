@@ -40,12 +40,18 @@ TEST_F(Overflow, ShapeNumelRefusesProductsPastInt64) {
   EXPECT_EQ(shape_numel({3, 4}), 12);
   EXPECT_EQ(shape_numel({}), 1);
   EXPECT_EQ(shape_numel({kMax}), kMax);
-  EXPECT_NE(error_of([] { shape_numel({kMax, 64}); }).find("more elements than fit in int64"),
+  EXPECT_NE(error_of([] {
+              shape_numel({kMax, 64});
+            }).find("more elements than fit in int64"),
             std::string::npos);
   // 2^64 wraps to exactly 0 with a plain multiply
-  EXPECT_NE(error_of([] { shape_numel({65536, 65536, 65536, 65536}); }).find("int64"),
+  EXPECT_NE(error_of([] {
+              shape_numel({65536, 65536, 65536, 65536});
+            }).find("int64"),
             std::string::npos);
-  EXPECT_NE(error_of([] { shape_numel({int64_t(1) << 32, int64_t(1) << 32}); }).find("int64"),
+  EXPECT_NE(error_of([] {
+              shape_numel({int64_t(1) << 32, int64_t(1) << 32});
+            }).find("int64"),
             std::string::npos);
 }
 
@@ -74,7 +80,9 @@ TEST_F(Overflow, EmptyRefusesByteCountsPastInt64) {
             std::string::npos);
   EXPECT_NE(error_of([] { Tensor::empty({int64_t(1) << 61}, DType::Float64); }).find("byte count"),
             std::string::npos);
-  EXPECT_NE(error_of([] { Tensor::zeros({kMax / 2, 2}, DType::Int64); }).find("byte count"),
+  EXPECT_NE(error_of([] {
+              Tensor::zeros({kMax / 2, 2}, DType::Int64);
+            }).find("byte count"),
             std::string::npos);
 }
 
@@ -88,7 +96,8 @@ TEST_F(Overflow, StorageRefusesSizesNoAllocationCanHave) {
 }
 
 TEST_F(Overflow, StorageSizeClassesStillWork) {
-  for (size_t n : {size_t(0), size_t(1), size_t(64), size_t(4097), size_t(1) << 20, (size_t(1) << 20) + 1}) {
+  for (size_t n :
+       {size_t(0), size_t(1), size_t(64), size_t(4097), size_t(1) << 20, (size_t(1) << 20) + 1}) {
     Storage s(n);
     EXPECT_EQ(s.nbytes(), n);
     EXPECT_NE(s.data(), nullptr);
@@ -112,8 +121,9 @@ TEST_F(Overflow, CheckedHelpers) {
   EXPECT_EQ(checked_nbytes(10, 8, "t"), 80u);
   EXPECT_THROW(checked_nbytes(-1, 8, "t"), Error);
   EXPECT_THROW(checked_nbytes(kMax, 2, "t"), Error);
-  EXPECT_NE(error_of([] { checked_mul(kMax, 3, "conv2d", "the output size"); })
-                .find("conv2d: the output size overflows int64: 9223372036854775807 * 3"),
+  EXPECT_NE(error_of([] {
+              checked_mul(kMax, 3, "conv2d", "the output size");
+            }).find("conv2d: the output size overflows int64: 9223372036854775807 * 3"),
             std::string::npos);
 }
 

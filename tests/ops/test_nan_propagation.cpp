@@ -73,7 +73,9 @@ std::vector<Case> cases() {
       {"pow_tt_abs", {"x", "b"}, [](const Inputs& v) { return pow(abs(v[0]), v[1]); }},
       {"maximum", {"x", "b"}, [](const Inputs& v) { return maximum(v[0], v[1]); }},
       {"minimum", {"x", "b"}, [](const Inputs& v) { return minimum(v[0], v[1]); }},
-      {"where", {"x", "b"}, [cond](const Inputs& v) { return where(cond.to(v[0].dtype()), v[0], v[1]); }},
+      {"where",
+       {"x", "b"},
+       [cond](const Inputs& v) { return where(cond.to(v[0].dtype()), v[0], v[1]); }},
       {"eq", {"x", "b"}, [](const Inputs& v) { return eq(v[0], v[1]); }, false},
       {"ne", {"x", "b"}, [](const Inputs& v) { return ne(v[0], v[1]); }, false},
       {"lt", {"x", "b"}, [](const Inputs& v) { return lt(v[0], v[1]); }, false},
@@ -85,7 +87,9 @@ std::vector<Case> cases() {
       {"clamp_min_gbad", {"x"}, [](const Inputs& v) { return clamp_min(v[0], 0.0); }},
       {"maximum_gbad", {"x", "b"}, [](const Inputs& v) { return maximum(v[0], v[1]); }},
       {"minimum_gbad", {"x", "b"}, [](const Inputs& v) { return minimum(v[0], v[1]); }},
-      {"where_gbad", {"x", "b"}, [cond](const Inputs& v) { return where(cond.to(v[0].dtype()), v[0], v[1]); }},
+      {"where_gbad",
+       {"x", "b"},
+       [cond](const Inputs& v) { return where(cond.to(v[0].dtype()), v[0], v[1]); }},
       {"abs_gbad", {"x"}, [](const Inputs& v) { return abs(v[0]); }},
       {"leaky_relu_gbad", {"x"}, [](const Inputs& v) { return leaky_relu(v[0], 0.125); }},
       {"sum_all", {"x"}, [](const Inputs& v) { return sum(v[0]); }},
@@ -105,35 +109,69 @@ std::vector<Case> cases() {
       {"log_softmax", {"x"}, [](const Inputs& v) { return log_softmax(v[0], 1); }},
       {"logsumexp", {"x"}, [](const Inputs& v) { return logsumexp(v[0], 1); }},
       {"logsumexp_dim0", {"x"}, [](const Inputs& v) { return logsumexp(v[0], 0); }},
-      {"cross_entropy", {"x"},
-       [target](const Inputs& v) { return cross_entropy(v[0], target, {.reduction = Reduction::None}); }},
+      {"cross_entropy",
+       {"x"},
+       [target](const Inputs& v) {
+         return cross_entropy(v[0], target, {.reduction = Reduction::None});
+       }},
       {"mse", {"x", "b"}, [](const Inputs& v) { return mse_loss(v[0], v[1], Reduction::None); }},
-      {"nll", {"x"},
-       [target](const Inputs& v) { return nll_loss(v[0], target, {.reduction = Reduction::None}); }},
-      {"bce_logits", {"x"},
+      {"nll",
+       {"x"},
+       [target](const Inputs& v) {
+         return nll_loss(v[0], target, {.reduction = Reduction::None});
+       }},
+      {"bce_logits",
+       {"x"},
        [t01](const Inputs& v) {
-         return binary_cross_entropy_with_logits(v[0], t01.to(v[0].dtype()), {.reduction = Reduction::None});
+         return binary_cross_entropy_with_logits(v[0], t01.to(v[0].dtype()),
+                                                 {.reduction = Reduction::None});
        }},
-      {"max_pool2d", {"p4"}, [](const Inputs& v) { return max_pool2d(v[0], {.kernel = 2, .stride = 2}); }},
-      {"max_pool2d_pad", {"p4"},
-       [](const Inputs& v) { return max_pool2d(v[0], {.kernel = 3, .stride = 1, .padding = 1}); }},
-      {"max_pool2d_ceil", {"p4"},
-       [](const Inputs& v) { return max_pool2d(v[0], {.kernel = 2, .stride = 2, .ceil_mode = true}); }},
-      {"max_pool2d_wide", {"p20"},
-       [](const Inputs& v) { return max_pool2d(v[0], {.kernel = {2, 3}, .stride = 1, .padding = 1}); }},
-      {"max_pool2d_wide_s2", {"p20"},
+      {"max_pool2d",
+       {"p4"},
        [](const Inputs& v) { return max_pool2d(v[0], {.kernel = 2, .stride = 2}); }},
-      {"adaptive_max_pool2d", {"p4"}, [](const Inputs& v) { return adaptive_max_pool2d(v[0], {3, 2}); }},
-      {"avg_pool2d", {"p4"}, [](const Inputs& v) { return avg_pool2d(v[0], {.kernel = 2, .stride = 2}); }},
-      {"avg_pool2d_pad", {"p4"},
+      {"max_pool2d_pad",
+       {"p4"},
+       [](const Inputs& v) { return max_pool2d(v[0], {.kernel = 3, .stride = 1, .padding = 1}); }},
+      {"max_pool2d_ceil",
+       {"p4"},
        [](const Inputs& v) {
-         return avg_pool2d(v[0], {.kernel = 3, .stride = 1, .padding = 1, .count_include_pad = false});
+         return max_pool2d(v[0], {.kernel = 2, .stride = 2, .ceil_mode = true});
        }},
-      {"adaptive_avg_pool2d", {"p4"}, [](const Inputs& v) { return adaptive_avg_pool2d(v[0], {3, 2}); }},
-      {"max_pool1d", {"p1"}, [](const Inputs& v) { return max_pool1d(v[0], {.kernel = 2, .stride = 2}); }},
-      {"max_pool1d_pad", {"p1"},
+      {"max_pool2d_wide",
+       {"p20"},
+       [](const Inputs& v) {
+         return max_pool2d(v[0], {.kernel = {2, 3}, .stride = 1, .padding = 1});
+       }},
+      {"max_pool2d_wide_s2",
+       {"p20"},
+       [](const Inputs& v) { return max_pool2d(v[0], {.kernel = 2, .stride = 2}); }},
+      {"adaptive_max_pool2d",
+       {"p4"},
+       [](const Inputs& v) {
+         return adaptive_max_pool2d(v[0], {3, 2});
+       }},
+      {"avg_pool2d",
+       {"p4"},
+       [](const Inputs& v) { return avg_pool2d(v[0], {.kernel = 2, .stride = 2}); }},
+      {"avg_pool2d_pad",
+       {"p4"},
+       [](const Inputs& v) {
+         return avg_pool2d(v[0],
+                           {.kernel = 3, .stride = 1, .padding = 1, .count_include_pad = false});
+       }},
+      {"adaptive_avg_pool2d",
+       {"p4"},
+       [](const Inputs& v) {
+         return adaptive_avg_pool2d(v[0], {3, 2});
+       }},
+      {"max_pool1d",
+       {"p1"},
+       [](const Inputs& v) { return max_pool1d(v[0], {.kernel = 2, .stride = 2}); }},
+      {"max_pool1d_pad",
+       {"p1"},
        [](const Inputs& v) { return max_pool1d(v[0], {.kernel = 3, .stride = 1, .padding = 1}); }},
-      {"avg_pool1d", {"p1"},
+      {"avg_pool1d",
+       {"p1"},
        [](const Inputs& v) { return avg_pool1d(v[0], {.kernel = 3, .stride = 2, .padding = 1}); }},
   };
 }
@@ -145,7 +183,8 @@ void check_case(const Case& c, DType dtype) {
   const double atol = dtype == DType::Float64 ? 1e-12 : 1e-5;
   Inputs in;
   for (const auto& k : c.inputs) {
-    Tensor t = get(k).to(dtype).clone();  // a fresh leaf: to() returns the fixture itself for float64
+    Tensor t =
+        get(k).to(dtype).clone();  // a fresh leaf: to() returns the fixture itself for float64
     if (c.grads) t.set_requires_grad();
     in.push_back(t);
   }
@@ -231,7 +270,8 @@ void check_reference_adaptive_and_avg() {
   a.batch = 1, a.channels = 2, a.in_h = 5, a.in_w = 5, a.out_h = 3, a.out_w = 2;
   Tensor y = Tensor::empty({1, 2, 3, 2}, x.dtype());
   Tensor idx = Tensor::empty(y.shape(), DType::Int64);
-  kernels::reference::adaptive_max_pool2d_forward<T>(a, x.data<T>(), y.data<T>(), idx.data<int64_t>());
+  kernels::reference::adaptive_max_pool2d_forward<T>(a, x.data<T>(), y.data<T>(),
+                                                     idx.data<int64_t>());
   EXPECT_TRUE(all_close(y.to(DType::Float64), get("adaptive_max_pool2d.y"), 0, 0));
   EXPECT_EQ(idx.to_vector<int64_t>(), get("adaptive_max_pool2d.i").to_vector<int64_t>());
   kernels::reference::adaptive_avg_pool2d_forward<T>(a, x.data<T>(), y.data<T>());

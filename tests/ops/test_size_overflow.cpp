@@ -35,10 +35,15 @@ std::string error_of(F&& f) {
 Tensor four() { return Tensor::from_vector(std::vector<float>{1, 2, 3, 4}, {4}); }
 
 TEST_F(SizeOverflow, ReshapeAndViewRefuseOverflowingShapes) {
-  EXPECT_NE(error_of([] { reshape(four(), {kMax, 2, -1}); }).find("overflows int64"), std::string::npos);
+  EXPECT_NE(error_of([] {
+              reshape(four(), {kMax, 2, -1});
+            }).find("overflows int64"),
+            std::string::npos);
   EXPECT_NE(error_of([] { view(four(), {kMax, kMax}); }).find("int64"), std::string::npos);
   // 2^32 * 2^32 wraps to 0 with a plain multiply, which would "infer" any size for -1
-  EXPECT_NE(error_of([] { reshape(four(), {int64_t(1) << 32, int64_t(1) << 32, -1}); }).find("int64"),
+  EXPECT_NE(error_of([] {
+              reshape(four(), {int64_t(1) << 32, int64_t(1) << 32, -1});
+            }).find("int64"),
             std::string::npos);
   EXPECT_EQ(reshape(four(), {2, -1}).shape(), (Shape{2, 2}));
 }
@@ -76,20 +81,24 @@ TEST_F(SizeOverflow, ChunkWithHugeCountGivesSingleElements) {
 TEST_F(SizeOverflow, PoolingRefusesWindowsPastInt64) {
   Tensor x = Tensor::ones({1, 1, 4, 4});
   // padding within kernel/2, but input + 2 * padding overflows
-  EXPECT_NE(error_of([&] { max_pool2d(x, {.kernel = {1, kMax}, .padding = {0, kMax / 2}}); })
-                .find("overflows int64"),
+  EXPECT_NE(error_of([&] {
+              max_pool2d(x, {.kernel = {1, kMax}, .padding = {0, kMax / 2}});
+            }).find("overflows int64"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { max_pool2d(x, {.kernel = 3, .dilation = kMax}); }).find("overflows int64"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { max_pool2d(x, {.kernel = 3, .dilation = kMax}); }).find("overflows int64"),
+      std::string::npos);
   EXPECT_NE(error_of([&] { avg_pool2d(x, {.kernel = 2, .stride = kMax}); }).find("overflows int64"),
             std::string::npos);
   // a window of 2^64 cells: its avg-pool divisor would wrap to 0
   const int64_t k = int64_t(1) << 32;
-  EXPECT_NE(error_of([&] { avg_pool2d(x, {.kernel = k, .padding = k / 2}); }).find("overflows int64"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { avg_pool2d(x, {.kernel = k, .padding = k / 2}); }).find("overflows int64"),
+      std::string::npos);
   EXPECT_NE(error_of([&] { adaptive_avg_pool2d(x, {kMax, 1}); }).find("int64"), std::string::npos);
-  EXPECT_NE(error_of([&] { max_pool1d(Tensor::ones({1, 1, 4}), {.kernel = 3, .dilation = kMax}); })
-                .find("overflows int64"),
+  EXPECT_NE(error_of([&] {
+              max_pool1d(Tensor::ones({1, 1, 4}), {.kernel = 3, .dilation = kMax});
+            }).find("overflows int64"),
             std::string::npos);
 }
 
