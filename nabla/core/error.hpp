@@ -21,6 +21,13 @@ class IoError : public Error {
   using Error::Error;
 };
 
+// Thrown when a buffer cannot be allocated: out of memory, or a size no allocation can have.
+// A nabla::Error (the CLI prints it and exits 1), with the byte count in the message.
+class AllocError : public Error {
+ public:
+  using Error::Error;
+};
+
 namespace detail {
 inline void stream_all(std::ostringstream&) {}
 template <class T, class... Rest>

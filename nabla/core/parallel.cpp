@@ -17,7 +17,7 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain,
   if (n <= 0) return;
   grain = std::max<int64_t>(grain, 1);
   const int64_t max_threads = omp_in_parallel() ? 1 : omp_get_max_threads();
-  const int64_t threads = std::min<int64_t>(max_threads, (n + grain - 1) / grain);
+  const int64_t threads = std::min<int64_t>(max_threads, n / grain + (n % grain != 0));
   if (threads <= 1) {
     fn(begin, end);
     return;

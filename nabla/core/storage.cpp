@@ -1,10 +1,15 @@
 #include "nabla/core/storage.hpp"
 
+#include <bit>
+#include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <mutex>
 #include <new>
+#include <string>
 #include <vector>
+
+#include "nabla/core/error.hpp"
 
 namespace nabla {
 namespace {
@@ -14,14 +19,24 @@ constexpr size_t kAlign = 64;
 // long-running process from hoarding memory after a spike.
 constexpr size_t kMaxCachedBytes = size_t(1) << 31;
 
+// No allocation can be this large (it exceeds any address space); refusing it up front also
+// keeps the rounding below from wrapping around.
+constexpr size_t kMaxRequestBytes = size_t(INT64_MAX);
+
 // Rounds a request up to a size class so buffers of nearby sizes can be reused:
-// multiples of 64 B below 4 KiB, then 8 classes per power of two.
+// multiples of 64 B below 4 KiB, then 8 classes per power of two. n <= kMaxRequestBytes, so
+// n + step - 1 < 2^64.
 size_t size_class(size_t n) {
   if (n <= 4096) return (n + kAlign - 1) / kAlign * kAlign;
-  size_t p = 1;
-  while ((p << 1) <= n) p <<= 1;
-  size_t step = p / 8;
+  const size_t step = std::bit_floor(n) / 8;
   return (n + step - 1) / step * step;
+}
+
+[[noreturn]] void throw_alloc_error(size_t nbytes) {
+  throw AllocError("Storage: cannot allocate " + std::to_string(nbytes) + " bytes (" +
+                   std::to_string(nbytes >> 30) + " GiB): " +
+                   (nbytes > kMaxRequestBytes ? "larger than any allocation can be"
+                                              : "out of memory"));
 }
 
 struct Pool {
@@ -41,6 +56,7 @@ Pool& pool() {
 }  // namespace
 
 Storage::Storage(size_t nbytes) : nbytes_(nbytes) {
+  if (nbytes > kMaxRequestBytes) throw_alloc_error(nbytes);
   capacity_ = size_class(nbytes == 0 ? kAlign : nbytes);
   Pool& p = pool();
   {
@@ -56,7 +72,7 @@ Storage::Storage(size_t nbytes) : nbytes_(nbytes) {
     ++p.stats.misses;
   }
   data_ = std::aligned_alloc(kAlign, capacity_);
-  if (!data_) throw std::bad_alloc();
+  if (!data_) throw_alloc_error(nbytes);
 }
 
 Storage::~Storage() {

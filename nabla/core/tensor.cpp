@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "nabla/core/checked.hpp"
 #include "nabla/core/parallel.hpp"
 
 namespace nabla {
@@ -26,7 +27,16 @@ bool& grad_mode_flag() {
 
 int64_t shape_numel(const Shape& s) {
   int64_t n = 1;
-  for (auto d : s) n *= d;
+  for (auto d : s) {
+    NABLA_CHECK(d >= 0, "Tensor", "sizes must be non-negative, got shape ", shape_str(s));
+    // A zero anywhere makes the product 0 however large the rest is (PyTorch agrees), so the
+    // overflow check must not fire on a product that a later 0 would cancel.
+    if (__builtin_mul_overflow(n, d, &n)) {
+      for (auto e : s)
+        if (e == 0) return 0;
+      detail::throw_error("Tensor", "shape ", shape_str(s), " has more elements than fit in int64");
+    }
+  }
   return n;
 }
 
@@ -35,7 +45,10 @@ Shape contiguous_strides(const Shape& s) {
   int64_t acc = 1;
   for (int64_t i = static_cast<int64_t>(s.size()) - 1; i >= 0; --i) {
     st[i] = acc;
-    acc *= s[i];
+    // Only a shape with a 0 somewhere can get here with a product past int64 (shape_numel
+    // refuses the rest); its strides are never used to address memory, so wrapping is harmless
+    // (and defined, unlike a plain signed multiply).
+    __builtin_mul_overflow(acc, s[i], &acc);
   }
   return st;
 }
@@ -58,7 +71,8 @@ void fill_with(Tensor& t, F&& f) {
 Tensor Tensor::empty(const Shape& shape, DType dtype) {
   check_shape(shape, "Tensor::empty");
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<Storage>(shape_numel(shape) * dtype_size(dtype));
+  impl->storage =
+      std::make_shared<Storage>(checked_nbytes(shape_numel(shape), dtype_size(dtype), "Tensor::empty"));
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
   impl->dtype = dtype;
@@ -84,6 +98,9 @@ Tensor Tensor::scalar(double value, DType dtype) { return full({}, value, dtype)
 Tensor Tensor::arange(double start, double end, double step, DType dtype) {
   NABLA_CHECK(step != 0, "arange", "step must be non-zero");
   const double n = std::ceil((end - start) / step);
+  NABLA_CHECK(std::isfinite(start) && std::isfinite(end) && n < 0x1p63, "arange",
+              "cannot make a range from ", start, " to ", end, " in steps of ", step,
+              " (bounds must be finite and the length must fit in int64)");
   Tensor t = empty({n > 0 ? static_cast<int64_t>(n) : 0}, dtype);
   int64_t i = 0;
   fill_with(t, [&] { return start + step * static_cast<double>(i++); });
@@ -102,9 +119,10 @@ Tensor Tensor::randn(const Shape& shape, DType dtype, Generator* gen) {
 
 Tensor Tensor::randint(int64_t low, int64_t high, const Shape& shape, Generator* gen) {
   NABLA_CHECK(high > low, "randint", "need high > low, got low=", low, " high=", high);
+  const int64_t range = checked_sub(high, low, "randint", "the range high - low");
   Generator& g = gen ? *gen : default_generator();
   Tensor t = empty(shape, DType::Int64);
-  fill_with(t, [&] { return static_cast<double>(low + static_cast<int64_t>(g.below(high - low))); });
+  fill_with(t, [&] { return static_cast<double>(low + static_cast<int64_t>(g.below(range))); });
   return t;
 }
 

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "nabla/core/checked.hpp"
+
 namespace nabla::data {
 namespace {
 
@@ -193,7 +195,7 @@ const char* idx_type_name(IdxType t) {
 }
 
 Tensor IdxArray::to_tensor(DType dtype) const {
-  NABLA_CHECK(bytes.size() == static_cast<size_t>(numel()) * idx_type_size(type),
+  NABLA_CHECK(bytes.size() == checked_nbytes(numel(), idx_type_size(type), "IdxArray::to_tensor"),
               "IdxArray::to_tensor", "shape ", shape_str(shape), " does not match ", bytes.size(),
               " bytes");
   Tensor t = Tensor::empty(shape, dtype);
@@ -242,9 +244,10 @@ std::string encode_idx(const IdxArray& a) {
   const size_t esize = idx_type_size(a.type);
   NABLA_CHECK(!a.shape.empty() && a.shape.size() <= size_t(kIdxMaxDims), "encode_idx",
               "IDX needs 1 to ", kIdxMaxDims, " dimensions, got ", shape_str(a.shape));
-  NABLA_CHECK(a.bytes.size() == static_cast<size_t>(a.numel()) * esize, "encode_idx", "shape ",
-              shape_str(a.shape), " of ", idx_type_name(a.type), " needs ",
-              a.numel() * esize, " bytes, got ", a.bytes.size());
+  // checked: a shape whose byte count wraps to the buffer's size must not pass
+  const size_t need = checked_nbytes(a.numel(), esize, "encode_idx");
+  NABLA_CHECK(a.bytes.size() == need, "encode_idx", "shape ", shape_str(a.shape), " of ",
+              idx_type_name(a.type), " needs ", need, " bytes, got ", a.bytes.size());
   std::string out;
   out.reserve(4 + 4 * a.shape.size() + a.bytes.size());
   out.push_back(0);

@@ -165,8 +165,17 @@ Tensor sign(const Tensor& a) {
 }
 
 Tensor pow(const Tensor& a, double e) {
-  Tensor out = unary_float("pow", a, [e](auto x) { return std::pow(x, e); });
+  // PyTorch computes x^0.5 as sqrt(x) and x^-0.5 as 1/sqrt(x); std::pow differs at -inf
+  // (pow(-inf, 0.5) = +inf, sqrt(-inf) = NaN), so those two exponents take the same route.
+  Tensor out = unary_float("pow", a, [e](auto x) {
+    using T = decltype(x);
+    if (e == 0.5) return std::sqrt(x);
+    if (e == -0.5) return T(1) / std::sqrt(x);
+    return static_cast<T>(std::pow(x, e));
+  });
   return autograd::record("pow", out, {a}, [a, e](const Tensor& g) {
+    // x^0 = 1 everywhere, NaN and 0 included: its gradient is 0, not 0 * x^-1 (NaN or inf)
+    if (e == 0) return std::vector<Tensor>{Tensor::zeros(a.shape(), a.dtype())};
     return std::vector<Tensor>{mul(g, mul(pow(a, e - 1), e))};
   });
 }
@@ -175,40 +184,69 @@ Tensor pow(const Tensor& a, const Tensor& b) {
   Tensor out = binary_raw("pow", a, b, [](auto x, auto y) { return std::pow(x, y); });
   const bool gb = b.requires_grad();
   return autograd::record("pow", out, {a, b}, [a, b, out, gb](const Tensor& g) {
-    Tensor ga = sum_to(mul(g, mul(b, pow(a, sub(b, Tensor::ones({}, b.dtype()))))), a.shape());
-    return std::vector<Tensor>{ga, gb ? sum_to(mul(g, mul(out, log(a))), b.shape()) : Tensor()};
+    // PyTorch's special cases, selected rather than multiplied so no 0 * inf = NaN appears:
+    // d/da is 0 where b == 0 (x^0 = 1 for every x), d/db is 0 where a == 0 and b >= 0.
+    Tensor da = mul(g, mul(b, pow(a, sub(b, Tensor::ones({}, b.dtype())))));
+    da = binary_raw("pow_backward", da, b, [](auto d, auto y) { return y == 0 ? decltype(d)(0) : d; });
+    Tensor ga = sum_to(da, a.shape());
+    if (!gb) return std::vector<Tensor>{ga, Tensor()};
+    Tensor keep = binary_raw("pow_backward", a, b, [](auto x, auto y) { return x == 0 && y >= 0 ? 0 : 1; });
+    Tensor db = binary_raw("pow_backward", mul(out, log(a)), keep,
+                           [](auto d, auto k) { return k != 0 ? d : decltype(d)(0); });
+    return std::vector<Tensor>{ga, sum_to(mul(g, db), b.shape())};
   });
 }
 
 Tensor clamp(const Tensor& a, double lo, double hi) {
+  NABLA_CHECK(!std::isnan(lo) && !std::isnan(hi), "clamp", "bounds must not be NaN, got min ", lo,
+              " and max ", hi);
   NABLA_CHECK(lo <= hi, "clamp", "min ", lo, " is greater than max ", hi);
   Tensor out = unary_raw("clamp", a, [lo, hi](auto x) {
     using T = decltype(x);
     return x < static_cast<T>(lo) ? static_cast<T>(lo) : x > static_cast<T>(hi) ? static_cast<T>(hi) : x;
   });
   return autograd::record("clamp", out, {a}, [a, lo, hi](const Tensor& g) {
-    Tensor mask = unary_raw("clamp_backward", a, [lo, hi](auto x) { return x >= lo && x <= hi ? 1 : 0; });
-    return std::vector<Tensor>{mul(g, mask)};
+    // a select, not g * mask: PyTorch gives 0 outside [lo, hi] even for a NaN or inf gradient
+    return std::vector<Tensor>{binary_raw("clamp_backward", g, a, [lo, hi](auto gv, auto x) {
+      return x >= lo && x <= hi ? gv : decltype(gv)(0);
+    })};
   });
 }
 
 Tensor clamp_min(const Tensor& a, double lo) { return clamp(a, lo, INFINITY); }
 
+namespace {
+// PyTorch's rule for maximum/minimum: a tie splits the gradient in half; otherwise it goes to
+// the winner. With a NaN neither side "loses" (no comparison is true), so both get the full
+// gradient, as in PyTorch. `lose(x, y)`: x lost to y (x < y for maximum).
+template <class Lose>
+std::vector<Tensor> extremum_backward(const Tensor& g, const Tensor& a, const Tensor& b, Lose lose) {
+  auto share = [&](const Tensor& x, const Tensor& y) {
+    Tensor w = binary_raw("extremum_backward", x, y, [&](auto u, auto v) {
+      return lose(u, v) ? 0.0 : u == v ? 0.5 : 1.0;
+    });
+    // where, not multiply: a NaN or inf upstream gradient must not leak into the loser as NaN
+    Tensor gw = binary_raw("extremum_backward", g, w, [](auto gv, auto wv) {
+      return wv == 0 ? decltype(gv)(0) : wv == 1 ? gv : gv * wv;
+    });
+    return sum_to(gw, x.shape());
+  };
+  return {share(a, b), share(b, a)};
+}
+}  // namespace
+
+// NaN in either input gives NaN, as PyTorch's maximum/minimum (unlike fmax/fmin).
 Tensor maximum(const Tensor& a, const Tensor& b) {
-  Tensor out = binary_raw("maximum", a, b, [](auto x, auto y) { return x >= y ? x : y; });
+  Tensor out = binary_raw("maximum", a, b, [](auto x, auto y) { return x >= y || x != x ? x : y; });
   return autograd::record("maximum", out, {a, b}, [a, b](const Tensor& g) {
-    Tensor m = ge(a, b);
-    return std::vector<Tensor>{sum_to(mul(g, m), a.shape()),
-                               sum_to(mul(g, sub(Tensor::ones({}, m.dtype()), m)), b.shape())};
+    return extremum_backward(g, a, b, [](auto x, auto y) { return x < y; });
   });
 }
 
 Tensor minimum(const Tensor& a, const Tensor& b) {
-  Tensor out = binary_raw("minimum", a, b, [](auto x, auto y) { return x <= y ? x : y; });
+  Tensor out = binary_raw("minimum", a, b, [](auto x, auto y) { return x <= y || x != x ? x : y; });
   return autograd::record("minimum", out, {a, b}, [a, b](const Tensor& g) {
-    Tensor m = le(a, b);
-    return std::vector<Tensor>{sum_to(mul(g, m), a.shape()),
-                               sum_to(mul(g, sub(Tensor::ones({}, m.dtype()), m)), b.shape())};
+    return extremum_backward(g, a, b, [](auto x, auto y) { return x > y; });
   });
 }
 
@@ -234,11 +272,13 @@ Tensor tanh(const Tensor& a) {
   });
 }
 
+// NaN in, NaN out, and the gradient passes through a NaN (PyTorch's threshold rule: zero only
+// where y <= 0): a diverged activation must not turn finite after a ReLU.
 Tensor relu(const Tensor& a) {
-  Tensor out = unary_raw("relu", a, [](auto x) { return x > 0 ? x : decltype(x)(0); });
+  Tensor out = unary_raw("relu", a, [](auto x) { return x <= 0 ? decltype(x)(0) : x; });
   return autograd::record("relu", out, {a}, [out](const Tensor& g) {
     return std::vector<Tensor>{binary_raw("relu_backward", g, out,
-                                          [](auto gv, auto y) { return y > 0 ? gv : decltype(gv)(0); })};
+                                          [](auto gv, auto y) { return y <= 0 ? decltype(gv)(0) : gv; })};
   });
 }
 
@@ -276,8 +316,10 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
                           binary_raw("where", inv, b, [](auto m, auto y) { return m != 0 ? y : decltype(y)(0); }),
                           [](auto x, auto y) { return x + y; });
   return autograd::record("where", out, {a, b}, [ce, inv, sa = a.shape(), sb = b.shape()](const Tensor& g) {
+    // selects, not g * mask: a NaN or inf gradient must stay on its own side (NaN * 0 = NaN)
     Tensor m = binary_raw("where", ce, g, [](auto m, auto x) { return m != 0 ? x : decltype(x)(0); });
-    return std::vector<Tensor>{sum_to(m, sa), sum_to(mul(g, inv), sb)};
+    Tensor mb = binary_raw("where", inv, g, [](auto m, auto x) { return m != 0 ? x : decltype(x)(0); });
+    return std::vector<Tensor>{sum_to(m, sa), sum_to(mb, sb)};
   });
 }
 

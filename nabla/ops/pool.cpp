@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nabla/autograd/node.hpp"
+#include "nabla/core/checked.hpp"
 #include "nabla/kernels/cpu/pool.hpp"
 #include "nabla/ops/shape.hpp"
 
@@ -52,6 +53,23 @@ PoolInput check_input(const Tensor& x, const char* op) {
   return check_input_shape(x.shape(), op);
 }
 
+// pool_output_size (kernels/pool_params.hpp) and the kernels do plain int64 arithmetic on sums
+// of these terms (window start + kernel, padded input + stride, ...); checking that their total
+// fits keeps every such sum exact, so huge values give an error instead of a wrapped size.
+void check_window_fits(int64_t in, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation,
+                       const char* op) {
+  int64_t extent, pads, strides, total;
+  const bool overflow = __builtin_mul_overflow(dilation, kernel, &extent) ||
+                        __builtin_mul_overflow(pad, 4, &pads) ||
+                        __builtin_mul_overflow(stride, 2, &strides) ||
+                        __builtin_add_overflow(in, pads, &total) ||
+                        __builtin_add_overflow(total, extent, &total) ||
+                        __builtin_add_overflow(total, strides, &total);
+  NABLA_CHECK(!overflow, op, "the window arithmetic overflows int64 for input size ", in,
+              ", kernel ", kernel, ", stride ", stride, ", padding ", pad, ", dilation ", dilation,
+              "; use smaller values");
+}
+
 // kernel/stride/padding/dilation checks and the output size, as PyTorch's pool2d_shape_check.
 kernels::Pool2dParams window_params(const PoolInput& in, Size2 kernel,
                                     const std::optional<Size2>& stride_opt, Size2 pad,
@@ -65,6 +83,9 @@ kernels::Pool2dParams window_params(const PoolInput& in, Size2 kernel,
   NABLA_CHECK(pad.h <= kernel.h / 2 && pad.w <= kernel.w / 2, op,
               "expected a padding of at most half the kernel size, got padding ", pair_str(pad),
               " for kernel ", pair_str(kernel), "; lower the padding or enlarge the kernel");
+  check_window_fits(in.h, kernel.h, stride.h, pad.h, dilation.h, op);
+  check_window_fits(in.w, kernel.w, stride.w, pad.w, dilation.w, op);
+  checked_mul(kernel.h, kernel.w, op, "the window size");  // avg pooling divides by it
   kernels::Pool2dParams p;
   p.batch = in.batch, p.channels = in.channels, p.in_h = in.h, p.in_w = in.w;
   p.kernel_h = kernel.h, p.kernel_w = kernel.w, p.stride_h = stride.h, p.stride_w = stride.w;
@@ -95,6 +116,9 @@ kernels::Pool2dParams avg_params(const PoolInput& in, const AvgPool2dOptions& op
 
 kernels::AdaptivePool2dParams adaptive_params(const PoolInput& in, Size2 out, const char* op) {
   NABLA_CHECK(out.h >= 1 && out.w >= 1, op, "expected an output size >= 1, got ", pair_str(out));
+  // window bounds are (i + 1) * in / out for i < out
+  checked_mul(out.h, checked_add(in.h, 1, op, "the input height"), op, "output height * input height");
+  checked_mul(out.w, checked_add(in.w, 1, op, "the input width"), op, "output width * input width");
   kernels::AdaptivePool2dParams p;
   p.batch = in.batch, p.channels = in.channels, p.in_h = in.h, p.in_w = in.w;
   p.out_h = out.h, p.out_w = out.w;

@@ -153,6 +153,32 @@ Tensor extreme_op(const Tensor& a, int64_t dim, bool keepdim, bool is_max) {
   });
 }
 
+// max/min over all elements. The gradient is shared evenly by every element equal to the result
+// (every NaN when the result is NaN), as PyTorch's evenly_distribute_backward does; the
+// per-dim max/min instead send it to the one index they return.
+Tensor full_extreme_op(const Tensor& a, bool is_max) {
+  const char* op = is_max ? "max" : "min";
+  NABLA_CHECK(a.defined(), op, "undefined tensor");
+  Tensor val = extreme(a.detach().reshape({-1}), 0, false, is_max, op).first;
+  return autograd::record(op, val, {a}, [a = a.detach(), val](const Tensor& g) {
+    Tensor ac = a.contiguous();
+    Tensor gi = Tensor::zeros(a.shape(), a.dtype());
+    NABLA_DISPATCH_FLOAT(a.dtype(), T, [&] {
+      const T v = *val.data<T>();
+      const T* x = ac.data<T>();
+      T* o = gi.data<T>();
+      const int64_t n = ac.numel();
+      auto hit = [v](T e) { return v != v ? e != e : e == v; };
+      int64_t count = 0;
+      for (int64_t i = 0; i < n; ++i) count += hit(x[i]);
+      const T share = static_cast<T>(g.item()) / static_cast<T>(count);
+      for (int64_t i = 0; i < n; ++i)
+        if (hit(x[i])) o[i] = share;  // others stay 0 even for a NaN g, as in PyTorch
+    });
+    return std::vector<Tensor>{gi};
+  });
+}
+
 }  // namespace
 
 Tensor sum(const Tensor& a, const std::vector<int64_t>& dims, bool keepdim) {
@@ -182,8 +208,8 @@ Tensor var(const Tensor& a, const std::vector<int64_t>& dims, bool unbiased, boo
 
 Tensor max(const Tensor& a, int64_t dim, bool keepdim) { return extreme_op(a, dim, keepdim, true); }
 Tensor min(const Tensor& a, int64_t dim, bool keepdim) { return extreme_op(a, dim, keepdim, false); }
-Tensor max(const Tensor& a) { return extreme_op(a.reshape({-1}), 0, false, true); }
-Tensor min(const Tensor& a) { return extreme_op(a.reshape({-1}), 0, false, false); }
+Tensor max(const Tensor& a) { return full_extreme_op(a, true); }
+Tensor min(const Tensor& a) { return full_extreme_op(a, false); }
 Tensor argmax(const Tensor& a, int64_t dim, bool keepdim) {
   return extreme(a, dim, keepdim, true, "argmax").second;
 }
@@ -192,11 +218,18 @@ Tensor argmin(const Tensor& a, int64_t dim, bool keepdim) {
 }
 
 Tensor logsumexp(const Tensor& a, int64_t dim, bool keepdim) {
-  Tensor m = max(a, dim, true).detach();
-  // rows that are all -inf would give nan from (-inf) - (-inf)
-  Tensor safe_m = where(eq(m, Tensor::scalar(-INFINITY, a.dtype())), Tensor::zeros({}, a.dtype()), m);
-  Tensor out = add(log(sum(exp(sub(a, safe_m)), {dim}, true)), safe_m);
-  return keepdim ? out : out.squeeze(a.wrap_dim(dim, "logsumexp"));
+  NABLA_CHECK(a.defined() && is_floating(a.dtype()), "logsumexp", "needs a float tensor");
+  Tensor x = a.detach();
+  Tensor m = max(x, dim, true);
+  // PyTorch's rule: an infinite max is replaced by 0, so a row holding +inf gives +inf and an
+  // all -inf row gives -inf, not the NaN of inf - inf; a NaN anywhere in the row gives NaN.
+  Tensor safe_m = where(eq(abs(m), Tensor::scalar(INFINITY, a.dtype())), Tensor::zeros({}, a.dtype()), m);
+  Tensor out = add(log(sum(exp(sub(x, safe_m)), {dim}, true)), safe_m);
+  Tensor result = keepdim ? out : out.squeeze(a.wrap_dim(dim, "logsumexp"));
+  // d/dx = exp(x - logsumexp(x)), PyTorch's formula (NaN where x and the result are both +inf)
+  return autograd::record("logsumexp", result, {a}, [x, out](const Tensor& g) {
+    return std::vector<Tensor>{mul(g.reshape(out.shape()), exp(sub(x, out)))};
+  });
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "nabla/autograd/node.hpp"
+#include "nabla/core/checked.hpp"
 #include "nabla/ops/elementwise.hpp"
 #include "nabla/ops/reduce.hpp"
 
@@ -18,7 +19,7 @@ Shape infer_shape(const Tensor& a, Shape shape, const char* op) {
       infer = i;
     } else {
       NABLA_CHECK(shape[i] >= 0, op, "invalid size in ", shape_str(shape));
-      known *= shape[i];
+      known = checked_mul(known, shape[i], op, "the product of the sizes");
     }
   }
   if (infer >= 0) {
@@ -124,15 +125,17 @@ Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t s
   start = std::clamp<int64_t>(start, 0, n);
   end = std::clamp<int64_t>(end, start, n);
   Shape sh = a.shape(), st = a.strides();
-  sh[d] = (end - start + step - 1) / step;
-  st[d] *= step;
+  // ceil((end - start) / step) without forming end - start + step - 1, which overflows for a huge
+  // step; a dim of size <= 1 keeps its stride (step * stride could overflow and is never used)
+  sh[d] = end == start ? 0 : (end - start - 1) / step + 1;
+  if (sh[d] > 1) st[d] *= step;
   return make_view(a, sh, st, a.offset() + start * a.strides()[d], "slice",
                    [shape = a.shape(), dt = a.dtype(), d, start, end, step](const Tensor& g) {
                      Tensor gi = Tensor::zeros(shape, dt);
                      Shape st2 = gi.strides();
                      Shape sh2 = shape;
-                     sh2[d] = (end - start + step - 1) / step;
-                     st2[d] *= step;
+                     sh2[d] = end == start ? 0 : (end - start - 1) / step + 1;
+                     if (sh2[d] > 1) st2[d] *= step;
                      gi.as_strided(sh2, st2, start * gi.strides()[d]).copy_(g);
                      return std::vector<Tensor>{gi};
                    });
@@ -140,8 +143,9 @@ Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t end, int64_t s
 
 Tensor narrow(const Tensor& a, int64_t dim, int64_t start, int64_t length) {
   const int64_t d = a.wrap_dim(dim, "narrow");
-  NABLA_CHECK(start >= 0 && length >= 0 && start + length <= a.shape()[d], "narrow", "range [",
-              start, ", ", start + length, ") out of bounds for dim ", d, " of size ", a.shape()[d]);
+  NABLA_CHECK(start >= 0 && length >= 0 && start <= a.shape()[d] && length <= a.shape()[d] - start,
+              "narrow", "range of length ", length, " from ", start, " out of bounds for dim ", d,
+              " of size ", a.shape()[d]);
   return slice(a, d, start, start + length);
 }
 
@@ -174,6 +178,7 @@ Tensor expand(const Tensor& a, const Shape& shape_in) {
     st[i] = have == sh[i] ? a.strides()[ai] : 0;
     if (have == 1 && sh[i] != 1) st[i] = 0;
   }
+  shape_numel(sh);  // an expanded view is free, but its element count must still fit in int64
   return make_view(a, sh, st, a.offset(), "expand", [s = a.shape()](const Tensor& g) {
     return std::vector<Tensor>{sum_to(g, s)};
   });
@@ -258,7 +263,7 @@ Tensor cat(const std::vector<Tensor>& ts, int64_t dim) {
     for (int64_t k = 0; k < f.dim(); ++k)
       NABLA_CHECK(k == d || t.shape()[k] == f.shape()[k], "cat", "tensor ", i, " has shape ",
                   shape_str(t.shape()), ", expected ", shape_str(f.shape()), " except in dim ", d);
-    sh[d] += t.shape()[d];
+    sh[d] = checked_add(sh[d], t.shape()[d], "cat", "the concatenated size");
   }
   Tensor out = Tensor::empty(sh, f.dtype());
   std::vector<int64_t> sizes;
@@ -304,7 +309,7 @@ std::vector<Tensor> split(const Tensor& a, int64_t split_size, int64_t dim) {
 std::vector<Tensor> chunk(const Tensor& a, int64_t chunks, int64_t dim) {
   NABLA_CHECK(chunks > 0, "chunk", "chunks must be positive, got ", chunks);
   const int64_t n = a.shape()[a.wrap_dim(dim, "chunk")];
-  return split(a, std::max<int64_t>(1, (n + chunks - 1) / chunks), dim);
+  return split(a, std::max<int64_t>(1, n / chunks + (n % chunks != 0)), dim);
 }
 
 Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
@@ -392,7 +397,8 @@ Tensor pad(const Tensor& a, const std::vector<int64_t>& pads, double value) {
   for (size_t i = 0; i < np; ++i) {
     const int64_t d = a.dim() - 1 - i;
     NABLA_CHECK(pads[2 * i] >= 0 && pads[2 * i + 1] >= 0, "pad", "negative padding not supported");
-    sh[d] += pads[2 * i] + pads[2 * i + 1];
+    sh[d] = checked_add(sh[d], checked_add(pads[2 * i], pads[2 * i + 1], "pad", "the padding"),
+                        "pad", "the padded size");
   }
   out = Tensor::full(sh, value, a.dtype());
   for (size_t i = 0; i < np; ++i) offset_elems += pads[2 * i] * out.strides()[a.dim() - 1 - i];

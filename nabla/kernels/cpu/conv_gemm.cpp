@@ -14,6 +14,8 @@
 #include <cstring>
 #include <new>
 
+#include "nabla/core/checked.hpp"
+#include "nabla/core/error.hpp"
 #include "nabla/core/parallel.hpp"
 
 namespace nabla::kernels::cpu::detail {
@@ -131,14 +133,24 @@ void run_chunks(int64_t n, int64_t chunks, F&& fn) {
   });
 }
 
+// Bytes of an R x P im2col buffer of T; checked (R and P each come from a valid tensor, their
+// product need not fit).
+template <class T>
+size_t col_bytes(int64_t r, int64_t p) {
+  return checked_nbytes(checked_mul(r, p, "conv2d", "the im2col buffer size"), sizeof(T), "conv2d");
+}
+
 // How many batch chunks to run in parallel: one per thread when the batch has enough samples
 // and the work is worth a thread; otherwise one (and GEMM threads itself).
 int64_t batch_chunks(const Conv2dParams& p) {
   if (in_parallel_region()) return 1;
   const int64_t nt = get_num_threads();
   if (nt <= 1 || p.n < nt) return 1;
-  const int64_t flops = p.n * p.k * p.oh * p.ow * p.c_per_group() * p.kh * p.kw;
-  if (flops < 200000) return 1;  // thread start-up would cost more than it saves
+  // output size times weight size: each fits int64, their product need not (then it is large)
+  int64_t flops;
+  if (!__builtin_mul_overflow(p.n * p.k * p.oh * p.ow, p.c_per_group() * p.kh * p.kw, &flops) &&
+      flops < 200000)
+    return 1;  // thread start-up would cost more than it saves
   return std::min<int64_t>(nt, p.n);
 }
 
@@ -148,12 +160,13 @@ void* thread_scratch(int slot, size_t bytes) {
   thread_local ScratchSet s;
   if (bytes > s.cap[slot]) {
     std::free(s.ptr[slot]);
-    const size_t cap = (bytes + 4095) / 4096 * 4096;
-    s.ptr[slot] = std::aligned_alloc(64, cap);
-    if (!s.ptr[slot]) {
-      s.cap[slot] = 0;
-      throw std::bad_alloc();
-    }
+    s.ptr[slot] = nullptr;
+    s.cap[slot] = 0;
+    const size_t cap = bytes > size_t(INT64_MAX) ? 0 : (bytes + 4095) / 4096 * 4096;
+    if (cap) s.ptr[slot] = std::aligned_alloc(64, cap);
+    if (!s.ptr[slot])
+      throw AllocError("conv2d: cannot allocate a " + std::to_string(bytes) +
+                       "-byte scratch buffer: out of memory");
     s.cap[slot] = cap;
   }
   return s.ptr[slot];
@@ -165,7 +178,7 @@ void gemm_conv2d_forward(const Conv2dParams& p, const T* x, const T* w, const T*
   const int64_t R = cg * p.kh * p.kw, P = p.oh * p.ow;
   const bool pointwise = is_pointwise(p);
   run_chunks(p.n, batch_chunks(p), [&](int64_t, int64_t nb, int64_t ne) {
-    T* col = pointwise ? nullptr : static_cast<T*>(thread_scratch(0, sizeof(T) * R * P));
+    T* col = pointwise ? nullptr : static_cast<T*>(thread_scratch(0, col_bytes<T>(R, P)));
     for (int64_t n = nb; n < ne; ++n)
       for (int64_t g = 0; g < G; ++g) {
         const T* xg = x + (n * p.c + g * cg) * p.h * p.w;
@@ -187,7 +200,7 @@ void gemm_conv2d_backward_input(const Conv2dParams& p, const T* dy, const T* w, 
   const int64_t R = cg * p.kh * p.kw, P = p.oh * p.ow;
   const bool pointwise = is_pointwise(p);
   run_chunks(p.n, batch_chunks(p), [&](int64_t, int64_t nb, int64_t ne) {
-    T* col = pointwise ? nullptr : static_cast<T*>(thread_scratch(0, sizeof(T) * R * P));
+    T* col = pointwise ? nullptr : static_cast<T*>(thread_scratch(0, col_bytes<T>(R, P)));
     for (int64_t n = nb; n < ne; ++n)
       for (int64_t g = 0; g < G; ++g) {
         const T* dyg = dy + (n * p.k + g * kg) * P;
@@ -216,7 +229,7 @@ void gemm_conv2d_backward_weight(const Conv2dParams& p, const T* x, const T* dy,
   run_chunks(p.n, chunks, [&](int64_t t, int64_t nb, int64_t ne) {
     T* acc = t == 0 ? dw : partial + (t - 1) * wn;
     if (nb == ne) std::fill(acc, acc + wn, T(0));
-    T* col = pointwise ? nullptr : static_cast<T*>(thread_scratch(0, sizeof(T) * R * P));
+    T* col = pointwise ? nullptr : static_cast<T*>(thread_scratch(0, col_bytes<T>(R, P)));
     for (int64_t n = nb; n < ne; ++n)
       for (int64_t g = 0; g < G; ++g) {
         const T* xg = x + (n * p.c + g * cg) * p.h * p.w;

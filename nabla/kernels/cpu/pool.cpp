@@ -48,6 +48,16 @@ void interior_range(int64_t out, int64_t in, int64_t extent, int64_t stride, int
   *lo = std::min(ceil_div(pad, stride), *hi);
 }
 
+// a * b, saturating at INT64_MAX (a, b >= 0): work estimates for huge windows must not wrap.
+int64_t sat_mul(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? INT64_MAX : r;
+}
+int64_t sat_add(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
 // Planes per task so that a task holds at least ~64k element visits.
 int64_t plane_grain(int64_t work_per_plane) {
   return std::max<int64_t>(1, (int64_t{1} << 16) / std::max<int64_t>(1, work_per_plane));
@@ -139,11 +149,13 @@ inline void max_cell(const Pool2dParams& p, const T* x, int64_t hs, int64_t i0, 
   const int64_t ws = ow * p.stride_w - p.pad_w;
   T best = -std::numeric_limits<T>::infinity();
   int64_t best_idx = -1;
+  // only the taps inside the input: a huge, mostly padded kernel costs what it covers
+  const int64_t j0 = ws < 0 ? ceil_div(-ws, p.dilation_w) : 0;
+  const int64_t j1 = ws >= W ? 0 : std::min(p.kernel_w, ceil_div(W - ws, p.dilation_w));
   for (int64_t i = i0; i < i1; ++i) {
     const int64_t ih = hs + i * p.dilation_h;
-    for (int64_t j = 0; j < p.kernel_w; ++j) {
+    for (int64_t j = j0; j < j1; ++j) {
       const int64_t iw = ws + j * p.dilation_w;
-      if (iw < 0 || iw >= W) continue;
       const T v = x[ih * W + iw];
       if (best_idx < 0 || takes_max(v, best)) {
         best = v;
@@ -220,9 +232,10 @@ void max_pool_dispatch_idx(const Pool2dParams& p, const T* x, T* y, int64_t* ind
   int64_t lo, hi;
   interior_range(p.out_w, p.in_w, (p.kernel_w - 1) * p.dilation_w + 1, p.stride_w, p.pad_w, &lo, &hi);
   // the vector path keeps tap offsets in int32; absurdly tall windows take the scalar rule
-  const int64_t max_tap = (p.kernel_h - 1) * p.dilation_h * p.in_w + (p.kernel_w - 1) * p.dilation_w;
+  const int64_t max_tap = sat_add(sat_mul(sat_mul(p.kernel_h - 1, p.dilation_h), p.in_w),
+                                  sat_mul(p.kernel_w - 1, p.dilation_w));
   if (max_tap > INT32_MAX) lo = hi = 0;
-  for_each_plane(p.planes(), out_plane * p.kernel_h * p.kernel_w, [&](int64_t c) {
+  for_each_plane(p.planes(), sat_mul(out_plane, sat_mul(p.kernel_h, p.kernel_w)), [&](int64_t c) {
     if (indices)
       max_pool_plane<T, kSW, true>(p, x + c * in_plane, y + c * out_plane, indices + c * out_plane, lo, hi);
     else
@@ -325,7 +338,8 @@ void avg_pool_run(const Pool2dParams& p, T* x, T* y) {
   const int64_t in_plane = p.in_h * p.in_w, out_plane = p.out_h * p.out_w;
   int64_t lo, hi;
   interior_range(p.out_w, p.in_w, p.kernel_w, p.stride_w, p.pad_w, &lo, &hi);
-  for_each_plane(p.planes(), out_plane * p.kernel_h * p.kernel_w + (kBackward ? in_plane : 0),
+  for_each_plane(p.planes(),
+                 sat_add(sat_mul(out_plane, sat_mul(p.kernel_h, p.kernel_w)), kBackward ? in_plane : 0),
                  [&](int64_t c) {
                    avg_pool_plane<T, kSW, kBackward>(p, x + c * in_plane, y + c * out_plane, lo, hi);
                  });
