@@ -6,23 +6,38 @@
 #pragma once
 #include <cstdint>
 
+#include "nabla/core/checked.hpp"
+
 namespace nabla::kernels {
 
 // Output size of the notes: (H + P_total - D(K-1) - 1) / S + 1, with P_total = pad_before +
 // pad_after (2P when symmetric). May be <= 0 when the kernel does not fit; callers check.
-constexpr int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad_before,
-                                   int64_t pad_after, int64_t dilation) {
-  const int64_t span = in + pad_before + pad_after - dilation * (kernel - 1) - 1;
+// Every term comes from user input (configs, ONNX files), so the arithmetic is checked: a
+// dilation of 2^62 must be an error, not a wrapped size that trains.
+inline int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad_before,
+                                int64_t pad_after, int64_t dilation) {
+  constexpr const char* op = "conv2d";
+  const int64_t padded =
+      checked_add(checked_add(in, pad_before, op, "padded size"), pad_after, op, "padded size");
+  const int64_t reach = checked_mul(dilation, checked_sub(kernel, 1, op, "kernel reach"), op,
+                                    "kernel reach (dilation * (kernel - 1))");
+  const int64_t span =
+      checked_sub(checked_sub(padded, reach, op, "output span"), 1, op, "output span");
   // floor division (C++ truncates toward zero; a negative span means "does not fit")
   return span < 0 ? 0 : span / stride + 1;
 }
 
 // The inverse map, used by the transposed convolution:
 // (H - 1) S - P_total + D(K-1) + output_padding + 1.
-constexpr int64_t conv_transpose_output_size(int64_t in, int64_t kernel, int64_t stride,
-                                             int64_t pad_before, int64_t pad_after,
-                                             int64_t dilation, int64_t output_padding) {
-  return (in - 1) * stride - pad_before - pad_after + dilation * (kernel - 1) + output_padding + 1;
+inline int64_t conv_transpose_output_size(int64_t in, int64_t kernel, int64_t stride,
+                                          int64_t pad_before, int64_t pad_after, int64_t dilation,
+                                          int64_t output_padding) {
+  constexpr const char* op = "conv_transpose2d";
+  const char* what = "output size";
+  int64_t r = checked_mul(checked_sub(in, 1, op, what), stride, op, what);
+  r = checked_sub(checked_sub(r, pad_before, op, what), pad_after, op, what);
+  r = checked_add(r, checked_mul(dilation, checked_sub(kernel, 1, op, what), op, what), op, what);
+  return checked_add(checked_add(r, output_padding, op, what), 1, op, what);
 }
 
 struct Conv2dParams {

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "nabla/nn/nn.hpp"
+#include "nabla/ops/pool.hpp"
 
 namespace nabla::train {
 
@@ -45,10 +46,6 @@ struct ShapeTracker {
   Shape shape;  // (C, H, W) or (F)
   bool is_image() const { return shape.size() == 3; }
 };
-
-int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d) {
-  return (in + 2 * p - d * (k - 1) - 1) / s + 1;
-}
 
 }  // namespace
 
@@ -198,10 +195,16 @@ std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model, const
         net->push_back(nn::MaxPool2d(k, {.stride = s, .padding = p}));
       else
         net->push_back(nn::AvgPool2d(k, {.stride = s, .padding = p}));
-      const int64_t h = out_size(st.shape[1], k, s, p, 1), w = out_size(st.shape[2], k, s, p, 1);
-      NABLA_CHECK(h > 0 && w > 0, "model", where, ": pooling ", k, "x", k, " does not fit the ",
-                  st.shape[1], "x", st.shape[2], " input");
-      st.shape = {st.shape[0], h, w};
+      // the op's own shape rule (one formula, its messages), prefixed with the layer's place
+      try {
+        st.shape =
+            type == "maxpool2d"
+                ? max_pool2d_output_shape(st.shape, {.kernel = k, .stride = Size2(s), .padding = p})
+                : avg_pool2d_output_shape(st.shape,
+                                          {.kernel = k, .stride = Size2(s), .padding = p});
+      } catch (const Error& e) {
+        throw Error("model: " + where + ": " + e.what());
+      }
     } else if (type == "batchnorm2d") {
       need_image();
       net->push_back(nn::BatchNorm2d(st.shape[0], {.momentum = bn_momentum()}));

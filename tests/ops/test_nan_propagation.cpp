@@ -252,7 +252,7 @@ void check_reference_max_pool(const std::string& name, const std::string& input,
   kernels::Pool2dParams p;
   p.batch = x.size(0), p.channels = x.size(1), p.in_h = x.size(2), p.in_w = x.size(3);
   p.kernel_h = opt.kernel.h, p.kernel_w = opt.kernel.w;
-  const Pool2dSize stride = opt.stride.value_or(opt.kernel);
+  const Size2 stride = opt.stride.value_or(opt.kernel);
   p.stride_h = stride.h, p.stride_w = stride.w, p.pad_h = opt.padding.h, p.pad_w = opt.padding.w;
   p.out_h = pool_output_size(p.in_h, p.kernel_h, p.stride_h, p.pad_h, 1, opt.ceil_mode);
   p.out_w = pool_output_size(p.in_w, p.kernel_w, p.stride_w, p.pad_w, 1, opt.ceil_mode);
