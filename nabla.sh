@@ -14,7 +14,7 @@ PACKAGES=(build-essential cmake ninja-build ccache pkg-config
   libopenblas-openmp-dev libdnnl-dev ocl-icd-opencl-dev zlib1g-dev libstb-dev libtomlplusplus-dev
   nlohmann-json3-dev libcli11-dev libonnx-dev libprotobuf-dev protobuf-compiler
   libgtest-dev googletest libbenchmark-dev
-  dataset-fashion-mnist libonnx-testdata gnuplot-nox chromium clang libclang-rt-14-dev python3)
+  dataset-fashion-mnist libonnx-testdata gnuplot-nox chromium clang clang-format libclang-rt-14-dev python3)
 BENCH_PACKAGES=(python3-torch)
 
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -49,6 +49,7 @@ case "$cmd" in
     configure_build build -DNABLA_BUILD_BENCH=ON
     python3 scripts/check_layers.py
     python3 scripts/check_concepts.py  # every file docs/CONCEPTS.md names still exists
+    bash scripts/check_format.sh       # .clang-format, checked
     # OpenBLAS and our OpenMP share one pool; 2 threads on this machine
     (cd build && OMP_NUM_THREADS=$jobs OMP_WAIT_POLICY=passive ctest --output-on-failure -j 1 --timeout 600) ;;
   asan)

@@ -13,7 +13,8 @@
 namespace nabla::app {
 
 CLI::App* add_predict_command(CLI::App& app, PredictArgs& a) {
-  auto* c = app.add_subcommand("predict", "Classify image files (PNG, JPEG, BMP, PGM) with a run's model");
+  auto* c = app.add_subcommand("predict",
+                               "Classify image files (PNG, JPEG, BMP, PGM) with a run's model");
   c->add_option("run", a.run, "run folder written by `nabla train`")->required();
   c->add_option("images", a.images, "image files")->required();
   c->add_option("--top", a.top, "show the K most likely classes")->check(int_range(1, 1000));
@@ -25,13 +26,13 @@ CLI::App* add_predict_command(CLI::App& app, PredictArgs& a) {
 
 Outcome run_predict_command(const PredictArgs& a, const Context&) {
   train::LoadedRun run = train::load_run(a.run);
-  NABLA_CHECK(run.input_shape.size() == 3, "predict", "this run's model takes ", shape_str(run.input_shape),
-              " inputs, not images");
+  NABLA_CHECK(run.input_shape.size() == 3, "predict", "this run's model takes ",
+              shape_str(run.input_shape), " inputs, not images");
   data::ImageOptions io;
   io.height = run.input_shape[1];
   io.width = run.input_shape[2];
   io.grayscale = run.input_shape[0] == 1;
-  io.invert = a.invert == "yes" ? data::ImageOptions::Invert::Yes
+  io.invert = a.invert == "yes"  ? data::ImageOptions::Invert::Yes
               : a.invert == "no" ? data::ImageOptions::Invert::No
                                  : data::ImageOptions::Invert::Auto;
   const std::string model_input = std::to_string(io.width) + "x" + std::to_string(io.height) +
@@ -56,9 +57,9 @@ Outcome run_predict_command(const PredictArgs& a, const Context&) {
     for (int k = 0; k < std::min<int>(a.top, static_cast<int>(p.size())); ++k) {
       const int64_t c = order[k];
       char buf[160];
-      std::snprintf(buf, sizeof buf, " %s %.4f", c < static_cast<int64_t>(run.class_names.size())
-                                                     ? run.class_names[c].c_str()
-                                                     : std::to_string(c).c_str(),
+      std::snprintf(buf, sizeof buf, " %s %.4f",
+                    c < static_cast<int64_t>(run.class_names.size()) ? run.class_names[c].c_str()
+                                                                     : std::to_string(c).c_str(),
                     p[c]);
       std::cout << (k ? "," : "") << buf;
     }

@@ -19,7 +19,7 @@ enum class Outcome { Ok, Interrupted };
 // What main decides for every command.
 struct Context {
   train::ProgressMode progress = train::ProgressMode::Lines;  // Bar on a terminal
-  const std::atomic<bool>* stop_flag = nullptr;                // raised by SIGINT
+  const std::atomic<bool>* stop_flag = nullptr;               // raised by SIGINT
 };
 
 struct TrainArgs {

@@ -4,14 +4,14 @@
 //   parse errors and UsageError), 3 training diverged, 4 missing, unreadable or corrupt file or
 //   run folder (IoError), 130 stopped by Ctrl-C (after saving a checkpoint).
 // tests/apps/test_cli_exit_codes.cpp checks every code.
-#include <cstdlib>
-#include <CLI/CLI.hpp>
+#include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
-#include <unistd.h>
 
 #include "commands.hpp"
 #include "nabla/core/error.hpp"
@@ -64,7 +64,8 @@ void use_passive_omp_wait(char** argv) {
 int main(int argc, char** argv) {
   use_passive_omp_wait(argv);
   using namespace nabla::app;
-  CLI::App app{"nabla: train, evaluate and inspect neural networks (Fashion-MNIST and more)", "nabla"};
+  CLI::App app{"nabla: train, evaluate and inspect neural networks (Fashion-MNIST and more)",
+               "nabla"};
   app.set_version_flag("--version", std::string("nabla ") + NABLA_VERSION);
   app.require_subcommand(0, 1);
   app.footer(
@@ -110,22 +111,32 @@ int main(int argc, char** argv) {
   }
 
   Context ctx;
-  ctx.progress = isatty(STDERR_FILENO) ? nabla::train::ProgressMode::Bar : nabla::train::ProgressMode::Lines;
+  ctx.progress =
+      isatty(STDERR_FILENO) ? nabla::train::ProgressMode::Bar : nabla::train::ProgressMode::Lines;
   ctx.stop_flag = &g_stop;
   // Only training stops gracefully (checkpoint, then exit 130); elsewhere Ctrl-C just ends it.
   if (train_cmd->parsed()) std::signal(SIGINT, on_sigint);
 
   try {
     Outcome out = Outcome::Ok;
-    if (train_cmd->parsed()) out = run_train_command(train_args, ctx);
-    else if (eval_cmd->parsed()) out = run_eval_command(eval_args, ctx);
-    else if (predict_cmd->parsed()) out = run_predict_command(predict_args, ctx);
-    else if (cv_cmd->parsed()) out = run_cv_command(cv_args, ctx);
-    else if (ensemble_cmd->parsed()) out = run_ensemble_command(ensemble_args, ctx);
-    else if (report_cmd->parsed()) out = run_report_command(report_args, ctx);
-    else if (compare_cmd->parsed()) out = run_compare_command(compare_args, ctx);
-    else if (demo_cmd->parsed()) out = run_demo_command(demo_args, ctx);
-    else std::cout << app.help();
+    if (train_cmd->parsed())
+      out = run_train_command(train_args, ctx);
+    else if (eval_cmd->parsed())
+      out = run_eval_command(eval_args, ctx);
+    else if (predict_cmd->parsed())
+      out = run_predict_command(predict_args, ctx);
+    else if (cv_cmd->parsed())
+      out = run_cv_command(cv_args, ctx);
+    else if (ensemble_cmd->parsed())
+      out = run_ensemble_command(ensemble_args, ctx);
+    else if (report_cmd->parsed())
+      out = run_report_command(report_args, ctx);
+    else if (compare_cmd->parsed())
+      out = run_compare_command(compare_args, ctx);
+    else if (demo_cmd->parsed())
+      out = run_demo_command(demo_args, ctx);
+    else
+      std::cout << app.help();
     return out == Outcome::Interrupted ? 130 : 0;
   } catch (const nabla::train::DivergedError& e) {
     return fail(3, e.what());

@@ -49,8 +49,8 @@ std::string shape_str(const std::vector<int64_t>& shape);
 }  // namespace nabla
 
 // NABLA_CHECK(cond, "conv2d", "expected ", a, " but got ", b)
-#define NABLA_CHECK(cond, op, ...)                      \
-  do {                                                  \
+#define NABLA_CHECK(cond, op, ...)                              \
+  do {                                                          \
     if (!(cond)) ::nabla::detail::throw_error(op, __VA_ARGS__); \
   } while (0)
 

@@ -33,10 +33,10 @@ size_t size_class(size_t n) {
 }
 
 [[noreturn]] void throw_alloc_error(size_t nbytes) {
-  throw AllocError("Storage: cannot allocate " + std::to_string(nbytes) + " bytes (" +
-                   std::to_string(nbytes >> 30) + " GiB): " +
-                   (nbytes > kMaxRequestBytes ? "larger than any allocation can be"
-                                              : "out of memory"));
+  throw AllocError(
+      "Storage: cannot allocate " + std::to_string(nbytes) + " bytes (" +
+      std::to_string(nbytes >> 30) + " GiB): " +
+      (nbytes > kMaxRequestBytes ? "larger than any allocation can be" : "out of memory"));
 }
 
 struct Pool {

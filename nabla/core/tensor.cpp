@@ -71,8 +71,8 @@ void fill_with(Tensor& t, F&& f) {
 Tensor Tensor::empty(const Shape& shape, DType dtype) {
   check_shape(shape, "Tensor::empty");
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage =
-      std::make_shared<Storage>(checked_nbytes(shape_numel(shape), dtype_size(dtype), "Tensor::empty"));
+  impl->storage = std::make_shared<Storage>(
+      checked_nbytes(shape_numel(shape), dtype_size(dtype), "Tensor::empty"));
   impl->shape = shape;
   impl->strides = contiguous_strides(shape);
   impl->dtype = dtype;
@@ -135,8 +135,8 @@ Tensor Tensor::from_buffer(const void* data, const Shape& shape, DType dtype) {
 namespace {
 template <class T>
 Tensor from_vec(const std::vector<T>& v, const Shape& shape) {
-  NABLA_CHECK(static_cast<int64_t>(v.size()) == shape_numel(shape), "Tensor::from_vector",
-              "shape ", shape_str(shape), " needs ", shape_numel(shape), " values, got ", v.size());
+  NABLA_CHECK(static_cast<int64_t>(v.size()) == shape_numel(shape), "Tensor::from_vector", "shape ",
+              shape_str(shape), " needs ", shape_numel(shape), " values, got ", v.size());
   return Tensor::from_buffer(v.data(), shape, DTypeOf<T>::value);
 }
 }  // namespace
@@ -181,7 +181,8 @@ std::vector<T> Tensor::to_vector() const {
   out.reserve(numel());
   NABLA_DISPATCH(dtype(), S, [&] {
     const S* p = data<S>();
-    for_each_offset(shape(), strides(), [&](int64_t off) { out.push_back(static_cast<T>(p[off])); });
+    for_each_offset(shape(), strides(),
+                    [&](int64_t off) { out.push_back(static_cast<T>(p[off])); });
   });
   return out;
 }
@@ -250,8 +251,8 @@ static Shape broadcast_strides(const Tensor& src, const Shape& dst_shape, const 
   for (int64_t i = 0; i < ns; ++i) {
     const int64_t di = nd - ns + i;
     const int64_t s = src.shape()[i];
-    NABLA_CHECK(s == dst_shape[di] || s == 1, op, "cannot broadcast shape ",
-                shape_str(src.shape()), " to ", shape_str(dst_shape));
+    NABLA_CHECK(s == dst_shape[di] || s == 1, op, "cannot broadcast shape ", shape_str(src.shape()),
+                " to ", shape_str(dst_shape));
     st[di] = s == 1 ? 0 : src.strides()[i];
   }
   return st;
@@ -300,18 +301,19 @@ Tensor& Tensor::copy_(const Tensor& src) {
     NABLA_DISPATCH(src.dtype(), S, [&] {
       D* d = data<D>();
       const S* s = src.data<S>();
-      for_each_row2(shape(), strides(), sst, [&](int64_t od, int64_t os, int64_t n, int64_t sd, int64_t ss) {
-        D* dr = d + od;
-        const S* sr = s + os;
-        if (sd == 1 && ss == 1) {
-          for (int64_t j = 0; j < n; ++j) dr[j] = static_cast<D>(sr[j]);
-        } else if (sd == 1 && ss == 0) {
-          const D v = static_cast<D>(*sr);
-          for (int64_t j = 0; j < n; ++j) dr[j] = v;
-        } else {
-          for (int64_t j = 0; j < n; ++j) dr[j * sd] = static_cast<D>(sr[j * ss]);
-        }
-      });
+      for_each_row2(shape(), strides(), sst,
+                    [&](int64_t od, int64_t os, int64_t n, int64_t sd, int64_t ss) {
+                      D* dr = d + od;
+                      const S* sr = s + os;
+                      if (sd == 1 && ss == 1) {
+                        for (int64_t j = 0; j < n; ++j) dr[j] = static_cast<D>(sr[j]);
+                      } else if (sd == 1 && ss == 0) {
+                        const D v = static_cast<D>(*sr);
+                        for (int64_t j = 0; j < n; ++j) dr[j] = v;
+                      } else {
+                        for (int64_t j = 0; j < n; ++j) dr[j * sd] = static_cast<D>(sr[j * ss]);
+                      }
+                    });
     });
   });
   return *this;
@@ -340,18 +342,19 @@ Tensor& Tensor::add_(const Tensor& other, double alpha) {
     T* d = data<T>();
     const T* s = other.data<T>();
     const T a = static_cast<T>(alpha);
-    for_each_row2(shape(), strides(), ost, [&](int64_t od, int64_t os, int64_t n, int64_t sd, int64_t ss) {
-      T* dr = d + od;
-      const T* sr = s + os;
-      if (sd == 1 && ss == 1) {
-        for (int64_t j = 0; j < n; ++j) dr[j] += a * sr[j];
-      } else if (sd == 1 && ss == 0) {
-        const T v = a * *sr;
-        for (int64_t j = 0; j < n; ++j) dr[j] += v;
-      } else {
-        for (int64_t j = 0; j < n; ++j) dr[j * sd] += a * sr[j * ss];
-      }
-    });
+    for_each_row2(shape(), strides(), ost,
+                  [&](int64_t od, int64_t os, int64_t n, int64_t sd, int64_t ss) {
+                    T* dr = d + od;
+                    const T* sr = s + os;
+                    if (sd == 1 && ss == 1) {
+                      for (int64_t j = 0; j < n; ++j) dr[j] += a * sr[j];
+                    } else if (sd == 1 && ss == 0) {
+                      const T v = a * *sr;
+                      for (int64_t j = 0; j < n; ++j) dr[j] += v;
+                    } else {
+                      for (int64_t j = 0; j < n; ++j) dr[j * sd] += a * sr[j * ss];
+                    }
+                  });
   });
   return *this;
 }

@@ -17,7 +17,8 @@ std::string find_file(const std::string& dir, const std::string& stem) {
   const std::string base = dir + "/" + stem;
   if (file_exists(base + ".gz")) return base + ".gz";
   if (file_exists(base)) return base;
-  throw IoError("Fashion-MNIST not found: missing " + base + ".gz (install Debian package "
+  throw IoError("Fashion-MNIST not found: missing " + base +
+                ".gz (install Debian package "
                 "dataset-fashion-mnist, or pass the directory that holds the IDX files)");
 }
 
@@ -34,8 +35,8 @@ TensorDataset load_idx_pair(const std::string& images_path, const std::string& l
     throw IoError("IDX file '" + labels_path + "': expected uint8 labels (N), got " +
                   idx_type_name(labels.type) + " " + shape_str(labels.shape));
   if (images.shape[0] != labels.shape[0])
-    throw IoError("IDX files '" + images_path + "' and '" + labels_path + "' disagree: " +
-                  std::to_string(images.shape[0]) + " images but " +
+    throw IoError("IDX files '" + images_path + "' and '" + labels_path +
+                  "' disagree: " + std::to_string(images.shape[0]) + " images but " +
                   std::to_string(labels.shape[0]) + " labels");
 
   const int64_t n = images.shape[0], h = images.shape[1], w = images.shape[2];

@@ -68,8 +68,8 @@ class GzipSource {
         // No progress possible: with output space left that means the input ran out.
         if (zs_.avail_out > 0) fail(name_, "truncated gzip stream (file cut short?)");
       } else if (ret != Z_OK) {
-        fail(name_, std::string("corrupt gzip data: ") + (zs_.msg ? zs_.msg : "zlib error " +
-                                                                     std::to_string(ret)));
+        fail(name_, std::string("corrupt gzip data: ") +
+                        (zs_.msg ? zs_.msg : "zlib error " + std::to_string(ret)));
       }
     }
     return produced;
@@ -173,23 +173,33 @@ void convert(const uint8_t* src, Dst* dst, size_t n) {
 size_t idx_type_size(IdxType t) {
   switch (t) {
     case IdxType::UInt8:
-    case IdxType::Int8: return 1;
-    case IdxType::Int16: return 2;
+    case IdxType::Int8:
+      return 1;
+    case IdxType::Int16:
+      return 2;
     case IdxType::Int32:
-    case IdxType::Float32: return 4;
-    case IdxType::Float64: return 8;
+    case IdxType::Float32:
+      return 4;
+    case IdxType::Float64:
+      return 8;
   }
   return 1;
 }
 
 const char* idx_type_name(IdxType t) {
   switch (t) {
-    case IdxType::UInt8: return "uint8";
-    case IdxType::Int8: return "int8";
-    case IdxType::Int16: return "int16";
-    case IdxType::Int32: return "int32";
-    case IdxType::Float32: return "float32";
-    case IdxType::Float64: return "float64";
+    case IdxType::UInt8:
+      return "uint8";
+    case IdxType::Int8:
+      return "int8";
+    case IdxType::Int16:
+      return "int16";
+    case IdxType::Int32:
+      return "int32";
+    case IdxType::Float32:
+      return "float32";
+    case IdxType::Float64:
+      return "float64";
   }
   return "?";
 }
@@ -203,12 +213,24 @@ Tensor IdxArray::to_tensor(DType dtype) const {
   NABLA_DISPATCH(dtype, T, [&] {
     T* dst = t.data<T>();
     switch (type) {
-      case IdxType::UInt8: convert<uint8_t>(bytes.data(), dst, n); break;
-      case IdxType::Int8: convert<int8_t>(bytes.data(), dst, n); break;
-      case IdxType::Int16: convert<int16_t>(bytes.data(), dst, n); break;
-      case IdxType::Int32: convert<int32_t>(bytes.data(), dst, n); break;
-      case IdxType::Float32: convert<float>(bytes.data(), dst, n); break;
-      case IdxType::Float64: convert<double>(bytes.data(), dst, n); break;
+      case IdxType::UInt8:
+        convert<uint8_t>(bytes.data(), dst, n);
+        break;
+      case IdxType::Int8:
+        convert<int8_t>(bytes.data(), dst, n);
+        break;
+      case IdxType::Int16:
+        convert<int16_t>(bytes.data(), dst, n);
+        break;
+      case IdxType::Int32:
+        convert<int32_t>(bytes.data(), dst, n);
+        break;
+      case IdxType::Float32:
+        convert<float>(bytes.data(), dst, n);
+        break;
+      case IdxType::Float64:
+        convert<double>(bytes.data(), dst, n);
+        break;
     }
   });
   return t;

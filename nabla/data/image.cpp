@@ -213,11 +213,13 @@ std::string encode_png(const Tensor& image, int scale) {
         double s = v[static_cast<size_t>((c * H + y / scale) * W + x / scale)];
         if (!(s >= 0)) s = 0;  // NaN too
         if (s > 1) s = 1;
-        px[static_cast<size_t>((y * OW + x) * C + c)] = static_cast<unsigned char>(std::lround(s * 255));
+        px[static_cast<size_t>((y * OW + x) * C + c)] =
+            static_cast<unsigned char>(std::lround(s * 255));
       }
   std::string out;
   auto sink = [](void* ctx, void* data, int size) {
-    static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), static_cast<size_t>(size));
+    static_cast<std::string*>(ctx)->append(static_cast<const char*>(data),
+                                           static_cast<size_t>(size));
   };
   const int ok = stbi_write_png_to_func(sink, &out, static_cast<int>(OW), static_cast<int>(OH),
                                         static_cast<int>(C), px.data(), static_cast<int>(OW * C));

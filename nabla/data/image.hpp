@@ -10,13 +10,13 @@
 namespace nabla::data {
 
 struct ImageOptions {
-  int64_t height = 28;    // output size; 0 keeps the decoded size (both must then be 0)
+  int64_t height = 28;  // output size; 0 keeps the decoded size (both must then be 0)
   int64_t width = 28;
   bool grayscale = true;  // 1 channel (luma); false keeps 3 (RGB, alpha dropped)
   // Fashion-MNIST draws light garments on black. Auto inverts images whose border is mostly
   // light (a photo on a white table); Yes/No force it.
   enum class Invert { No, Yes, Auto } invert = Invert::No;
-  bool keep_aspect = true;  // pad to a square with the background before resizing
+  bool keep_aspect = true;                // pad to a square with the background before resizing
   int64_t max_pixels = int64_t{1} << 27;  // refuses larger images (corrupt or hostile headers)
 };
 

@@ -87,16 +87,26 @@ const toml::node* find(const toml::node& root, const std::string& path) {
 
 const char* type_name(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::table: return "table";
-    case toml::node_type::array: return "array";
-    case toml::node_type::string: return "string";
-    case toml::node_type::integer: return "integer";
-    case toml::node_type::floating_point: return "float";
-    case toml::node_type::boolean: return "boolean";
-    case toml::node_type::date: return "date";
-    case toml::node_type::time: return "time";
-    case toml::node_type::date_time: return "date-time";
-    default: return "nothing";
+    case toml::node_type::table:
+      return "table";
+    case toml::node_type::array:
+      return "array";
+    case toml::node_type::string:
+      return "string";
+    case toml::node_type::integer:
+      return "integer";
+    case toml::node_type::floating_point:
+      return "float";
+    case toml::node_type::boolean:
+      return "boolean";
+    case toml::node_type::date:
+      return "date";
+    case toml::node_type::time:
+      return "time";
+    case toml::node_type::date_time:
+      return "date-time";
+    default:
+      return "nothing";
   }
 }
 
@@ -130,7 +140,9 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 // stored config must always read back.
 constexpr int kMaxConfigDepth = 64;
 
-bool unwritable_key(std::string_view key) { return key.find_first_of("\t'") != std::string_view::npos; }
+bool unwritable_key(std::string_view key) {
+  return key.find_first_of("\t'") != std::string_view::npos;
+}
 
 void check_keys(const toml::node& n, const std::string& source, int depth = 0) {
   if (depth > kMaxConfigDepth)
@@ -170,7 +182,8 @@ toml::table parse_value(const std::string& key, const std::string& value) {
   try {
     return toml::parse("v = " + value + "\n", "--set " + key);
   } catch (const toml::parse_error& e) {
-    const bool structured = !value.empty() && std::string("\"'[{").find(value[0]) != std::string::npos;
+    const bool structured =
+        !value.empty() && std::string("\"'[{").find(value[0]) != std::string::npos;
     if (structured || value.find('\n') != std::string::npos)
       throw ConfigError("--set " + key + "=" + value + ": cannot parse the value as TOML (" +
                         std::string(e.description()) + ")");
@@ -378,7 +391,8 @@ std::vector<Config> Config::get_table_list(const std::string& key) const {
   const toml::array* a = n->as_array();
   if (!a || !a->is_array_of_tables()) type_error(*state_, k, *n, "an array of tables ([[...]])");
   std::vector<Config> out;
-  for (size_t i = 0; i < a->size(); ++i) out.push_back(Config(state_, k + "[" + std::to_string(i) + "]"));
+  for (size_t i = 0; i < a->size(); ++i)
+    out.push_back(Config(state_, k + "[" + std::to_string(i) + "]"));
   return out;
 }
 
@@ -517,11 +531,10 @@ void Config::check_unused() const {
 std::string Config::to_toml() const {
   // Only basic "..." strings: toml++ 3.3 writes a string holding ''' as a '''literal''' that
   // it cannot parse back (found by fuzz/fuzz_config), so literal/multi-line forms are off.
-  constexpr auto flags = toml::format_flags::allow_unicode_strings |
-                         toml::format_flags::allow_binary_integers |
-                         toml::format_flags::allow_octal_integers |
-                         toml::format_flags::allow_hexadecimal_integers |
-                         toml::format_flags::indentation;
+  constexpr auto flags =
+      toml::format_flags::allow_unicode_strings | toml::format_flags::allow_binary_integers |
+      toml::format_flags::allow_octal_integers | toml::format_flags::allow_hexadecimal_integers |
+      toml::format_flags::indentation;
   std::ostringstream os;
   os << toml::toml_formatter{state_->root, flags};
   return os.str();

@@ -84,7 +84,7 @@ class Config {
 
   // The whole document (not just this view) as TOML text; parse(to_toml()) gives it back.
   std::string to_toml() const;
-  const std::string& source() const;  // file name or "<string>"
+  const std::string& source() const;                     // file name or "<string>"
   const std::string& prefix() const { return prefix_; }  // "" for the root view
 
  private:

@@ -102,7 +102,8 @@ void save_safetensors(const std::string& path, const TensorMap& tensors, const M
     NABLA_CHECK(t.defined(), "save_safetensors", "tensor '", name, "' is undefined");
     Tensor c = t.is_contiguous() ? t : t.clone_data();
     const size_t n = c.numel() * dtype_size(c.dtype());
-    header[name] = {{"dtype", code_of(c.dtype())}, {"shape", c.shape()},
+    header[name] = {{"dtype", code_of(c.dtype())},
+                    {"shape", c.shape()},
                     {"data_offsets", {offset, offset + n}}};
     sums[name] = hex32(crc32(c.raw_data(), n));
     offset += n;
@@ -124,10 +125,12 @@ void save_safetensors(const std::string& path, const TensorMap& tensors, const M
 }
 
 TensorMap parse_safetensors(const std::string& bytes, Metadata* meta) {
-  if (bytes.size() < 8) throw IoError("safetensors: file too short for a header (" +
-                                      std::to_string(bytes.size()) + " bytes)");
+  if (bytes.size() < 8)
+    throw IoError("safetensors: file too short for a header (" + std::to_string(bytes.size()) +
+                  " bytes)");
   uint64_t len = 0;
-  for (int i = 0; i < 8; ++i) len |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
+  for (int i = 0; i < 8; ++i)
+    len |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
   if (len > bytes.size() - 8)
     throw IoError("safetensors: header length " + std::to_string(len) + " exceeds file size " +
                   std::to_string(bytes.size()));

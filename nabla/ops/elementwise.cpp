@@ -24,8 +24,8 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
   for (size_t i = 0; i < n; ++i) {
     const int64_t da = i < n - a.size() ? 1 : a[i - (n - a.size())];
     const int64_t db = i < n - b.size() ? 1 : b[i - (n - b.size())];
-    NABLA_CHECK(da == db || da == 1 || db == 1, op, "shapes ", shape_str(a), " and ",
-                shape_str(b), " cannot be broadcast together (dim ", i, ": ", da, " vs ", db, ")");
+    NABLA_CHECK(da == db || da == 1 || db == 1, op, "shapes ", shape_str(a), " and ", shape_str(b),
+                " cannot be broadcast together (dim ", i, ": ", da, " vs ", db, ")");
     out[i] = da == 1 ? db : da;
   }
   return out;
@@ -119,31 +119,32 @@ Tensor div(const Tensor& a, const Tensor& b) {
 
 Tensor add(const Tensor& a, double b) {
   Tensor out = binary_raw("add", a, scalar_like(b, a), [](auto x, auto y) { return x + y; });
-  return autograd::record("add_scalar", out, {a}, [](const Tensor& g) { return std::vector<Tensor>{g}; });
+  return autograd::record("add_scalar", out, {a},
+                          [](const Tensor& g) { return std::vector<Tensor>{g}; });
 }
 
 Tensor mul(const Tensor& a, double b) {
   Tensor out = binary_raw("mul", a, scalar_like(b, a), [](auto x, auto y) { return x * y; });
-  return autograd::record("mul_scalar", out, {a}, [b](const Tensor& g) {
-    return std::vector<Tensor>{mul(g, b)};
-  });
+  return autograd::record("mul_scalar", out, {a},
+                          [b](const Tensor& g) { return std::vector<Tensor>{mul(g, b)}; });
 }
 
 Tensor neg(const Tensor& a) {
   Tensor out = unary_raw("neg", a, [](auto x) { return -x; });
-  return autograd::record("neg", out, {a}, [](const Tensor& g) { return std::vector<Tensor>{neg(g)}; });
+  return autograd::record("neg", out, {a},
+                          [](const Tensor& g) { return std::vector<Tensor>{neg(g)}; });
 }
 
 Tensor exp(const Tensor& a) {
   Tensor out = unary_float("exp", a, [](auto x) { return std::exp(x); });
-  return autograd::record("exp", out, {a}, [out](const Tensor& g) {
-    return std::vector<Tensor>{mul(g, out)};
-  });
+  return autograd::record("exp", out, {a},
+                          [out](const Tensor& g) { return std::vector<Tensor>{mul(g, out)}; });
 }
 
 Tensor log(const Tensor& a) {
   Tensor out = unary_float("log", a, [](auto x) { return std::log(x); });
-  return autograd::record("log", out, {a}, [a](const Tensor& g) { return std::vector<Tensor>{div(g, a)}; });
+  return autograd::record("log", out, {a},
+                          [a](const Tensor& g) { return std::vector<Tensor>{div(g, a)}; });
 }
 
 Tensor sqrt(const Tensor& a) {
@@ -155,9 +156,8 @@ Tensor sqrt(const Tensor& a) {
 
 Tensor abs(const Tensor& a) {
   Tensor out = unary_raw("abs", a, [](auto x) { return x < 0 ? -x : x; });
-  return autograd::record("abs", out, {a}, [a](const Tensor& g) {
-    return std::vector<Tensor>{mul(g, sign(a))};
-  });
+  return autograd::record("abs", out, {a},
+                          [a](const Tensor& g) { return std::vector<Tensor>{mul(g, sign(a))}; });
 }
 
 Tensor sign(const Tensor& a) {
@@ -187,10 +187,12 @@ Tensor pow(const Tensor& a, const Tensor& b) {
     // PyTorch's special cases, selected rather than multiplied so no 0 * inf = NaN appears:
     // d/da is 0 where b == 0 (x^0 = 1 for every x), d/db is 0 where a == 0 and b >= 0.
     Tensor da = mul(g, mul(b, pow(a, sub(b, Tensor::ones({}, b.dtype())))));
-    da = binary_raw("pow_backward", da, b, [](auto d, auto y) { return y == 0 ? decltype(d)(0) : d; });
+    da = binary_raw("pow_backward", da, b,
+                    [](auto d, auto y) { return y == 0 ? decltype(d)(0) : d; });
     Tensor ga = sum_to(da, a.shape());
     if (!gb) return std::vector<Tensor>{ga, Tensor()};
-    Tensor keep = binary_raw("pow_backward", a, b, [](auto x, auto y) { return x == 0 && y >= 0 ? 0 : 1; });
+    Tensor keep =
+        binary_raw("pow_backward", a, b, [](auto x, auto y) { return x == 0 && y >= 0 ? 0 : 1; });
     Tensor db = binary_raw("pow_backward", mul(out, log(a)), keep,
                            [](auto d, auto k) { return k != 0 ? d : decltype(d)(0); });
     return std::vector<Tensor>{ga, sum_to(mul(g, db), b.shape())};
@@ -203,7 +205,9 @@ Tensor clamp(const Tensor& a, double lo, double hi) {
   NABLA_CHECK(lo <= hi, "clamp", "min ", lo, " is greater than max ", hi);
   Tensor out = unary_raw("clamp", a, [lo, hi](auto x) {
     using T = decltype(x);
-    return x < static_cast<T>(lo) ? static_cast<T>(lo) : x > static_cast<T>(hi) ? static_cast<T>(hi) : x;
+    return x < static_cast<T>(lo)   ? static_cast<T>(lo)
+           : x > static_cast<T>(hi) ? static_cast<T>(hi)
+                                    : x;
   });
   return autograd::record("clamp", out, {a}, [a, lo, hi](const Tensor& g) {
     // a select, not g * mask: PyTorch gives 0 outside [lo, hi] even for a NaN or inf gradient
@@ -220,7 +224,8 @@ namespace {
 // the winner. With a NaN neither side "loses" (no comparison is true), so both get the full
 // gradient, as in PyTorch. `lose(x, y)`: x lost to y (x < y for maximum).
 template <class Lose>
-std::vector<Tensor> extremum_backward(const Tensor& g, const Tensor& a, const Tensor& b, Lose lose) {
+std::vector<Tensor> extremum_backward(const Tensor& g, const Tensor& a, const Tensor& b,
+                                      Lose lose) {
   auto share = [&](const Tensor& x, const Tensor& y) {
     Tensor w = binary_raw("extremum_backward", x, y, [&](auto u, auto v) {
       return lose(u, v) ? 0.0 : u == v ? 0.5 : 1.0;
@@ -277,21 +282,21 @@ Tensor tanh(const Tensor& a) {
 Tensor relu(const Tensor& a) {
   Tensor out = unary_raw("relu", a, [](auto x) { return x <= 0 ? decltype(x)(0) : x; });
   return autograd::record("relu", out, {a}, [out](const Tensor& g) {
-    return std::vector<Tensor>{binary_raw("relu_backward", g, out,
-                                          [](auto gv, auto y) { return y <= 0 ? decltype(gv)(0) : gv; })};
+    return std::vector<Tensor>{binary_raw(
+        "relu_backward", g, out, [](auto gv, auto y) { return y <= 0 ? decltype(gv)(0) : gv; })};
   });
 }
 
 Tensor leaky_relu(const Tensor& a, double slope) {
   Tensor out = unary_float("leaky_relu", a, [slope](auto x) { return x > 0 ? x : x * slope; });
   return autograd::record("leaky_relu", out, {a}, [a, slope](const Tensor& g) {
-    return std::vector<Tensor>{binary_raw("leaky_relu_backward", g, a,
-                                          [slope](auto gv, auto x) { return x > 0 ? gv : gv * slope; })};
+    return std::vector<Tensor>{binary_raw(
+        "leaky_relu_backward", g, a, [slope](auto gv, auto x) { return x > 0 ? gv : gv * slope; })};
   });
 }
 
-#define NABLA_COMPARE(name, expr)                                                   \
-  Tensor name(const Tensor& a, const Tensor& b) {                                   \
+#define NABLA_COMPARE(name, expr)                                                  \
+  Tensor name(const Tensor& a, const Tensor& b) {                                  \
     return binary_raw(#name, a, b, [](auto x, auto y) { return (expr) ? 1 : 0; }); \
   }
 NABLA_COMPARE(eq, x == y)
@@ -306,21 +311,26 @@ Tensor lt(const Tensor& a, double b) { return lt(a, scalar_like(b, a)); }
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   check_same_dtype(a, b, "where");
-  const Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), a.shape(), "where"),
-                                       b.shape(), "where");
+  const Shape shape =
+      broadcast_shapes(broadcast_shapes(cond.shape(), a.shape(), "where"), b.shape(), "where");
   Tensor c = cond.dtype() == a.dtype() ? cond : Tensor::empty(cond.shape(), a.dtype()).copy_(cond);
   Tensor ce = c.as_strided(shape, detail::broadcast_strides_to(c, shape), c.offset());
-  Tensor picked_a = binary_raw("where", ce, a, [](auto m, auto x) { return m != 0 ? x : decltype(x)(0); });
+  Tensor picked_a =
+      binary_raw("where", ce, a, [](auto m, auto x) { return m != 0 ? x : decltype(x)(0); });
   Tensor inv = unary_raw("where", ce, [](auto m) { return m != 0 ? 0 : 1; });
-  Tensor out = binary_raw("where", picked_a,
-                          binary_raw("where", inv, b, [](auto m, auto y) { return m != 0 ? y : decltype(y)(0); }),
-                          [](auto x, auto y) { return x + y; });
-  return autograd::record("where", out, {a, b}, [ce, inv, sa = a.shape(), sb = b.shape()](const Tensor& g) {
-    // selects, not g * mask: a NaN or inf gradient must stay on its own side (NaN * 0 = NaN)
-    Tensor m = binary_raw("where", ce, g, [](auto m, auto x) { return m != 0 ? x : decltype(x)(0); });
-    Tensor mb = binary_raw("where", inv, g, [](auto m, auto x) { return m != 0 ? x : decltype(x)(0); });
-    return std::vector<Tensor>{sum_to(m, sa), sum_to(mb, sb)};
-  });
+  Tensor out = binary_raw(
+      "where", picked_a,
+      binary_raw("where", inv, b, [](auto m, auto y) { return m != 0 ? y : decltype(y)(0); }),
+      [](auto x, auto y) { return x + y; });
+  return autograd::record(
+      "where", out, {a, b}, [ce, inv, sa = a.shape(), sb = b.shape()](const Tensor& g) {
+        // selects, not g * mask: a NaN or inf gradient must stay on its own side (NaN * 0 = NaN)
+        Tensor m =
+            binary_raw("where", ce, g, [](auto m, auto x) { return m != 0 ? x : decltype(x)(0); });
+        Tensor mb =
+            binary_raw("where", inv, g, [](auto m, auto x) { return m != 0 ? x : decltype(x)(0); });
+        return std::vector<Tensor>{sum_to(m, sa), sum_to(mb, sb)};
+      });
 }
 
 Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }

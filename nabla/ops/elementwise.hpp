@@ -23,7 +23,8 @@ Tensor pow(const Tensor& a, double exponent);
 Tensor pow(const Tensor& a, const Tensor& exponent);
 // NaN propagates through every op here as in PyTorch (relu(NaN) = NaN, maximum(NaN, 1) = NaN,
 // clamp(NaN) = NaN); tests/ops/test_nan_propagation.cpp checks values and gradients against it.
-Tensor clamp(const Tensor& a, double lo, double hi);  // gradient passes where lo <= a <= hi (not at NaN)
+Tensor clamp(const Tensor& a, double lo,
+             double hi);  // gradient passes where lo <= a <= hi (not at NaN)
 Tensor clamp_min(const Tensor& a, double lo);
 // gradient to the larger; a tie splits it in half and a NaN gives it to both (PyTorch's rule)
 Tensor maximum(const Tensor& a, const Tensor& b);

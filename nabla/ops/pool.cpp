@@ -40,9 +40,10 @@ PoolInput check_input_shape(const Shape& s, const char* op) {
   const size_t o = in.batched ? 1 : 0;
   in.batch = in.batched ? s[0] : 1;
   in.channels = s[o], in.h = s[o + 1], in.w = s[o + 2];
-  NABLA_CHECK(in.channels > 0 && in.h > 0 && in.w > 0, op,
-              "expected non-zero channels, height and width (only the batch may be empty), got shape ",
-              shape_str(s));
+  NABLA_CHECK(
+      in.channels > 0 && in.h > 0 && in.w > 0, op,
+      "expected non-zero channels, height and width (only the batch may be empty), got shape ",
+      shape_str(s));
   return in;
 }
 
@@ -59,12 +60,11 @@ PoolInput check_input(const Tensor& x, const char* op) {
 void check_window_fits(int64_t in, int64_t kernel, int64_t stride, int64_t pad, int64_t dilation,
                        const char* op) {
   int64_t extent, pads, strides, total;
-  const bool overflow = __builtin_mul_overflow(dilation, kernel, &extent) ||
-                        __builtin_mul_overflow(pad, 4, &pads) ||
-                        __builtin_mul_overflow(stride, 2, &strides) ||
-                        __builtin_add_overflow(in, pads, &total) ||
-                        __builtin_add_overflow(total, extent, &total) ||
-                        __builtin_add_overflow(total, strides, &total);
+  const bool overflow =
+      __builtin_mul_overflow(dilation, kernel, &extent) || __builtin_mul_overflow(pad, 4, &pads) ||
+      __builtin_mul_overflow(stride, 2, &strides) || __builtin_add_overflow(in, pads, &total) ||
+      __builtin_add_overflow(total, extent, &total) ||
+      __builtin_add_overflow(total, strides, &total);
   NABLA_CHECK(!overflow, op, "the window arithmetic overflows int64 for input size ", in,
               ", kernel ", kernel, ", stride ", stride, ", padding ", pad, ", dilation ", dilation,
               "; use smaller values");
@@ -75,7 +75,8 @@ kernels::Pool2dParams window_params(const PoolInput& in, Size2 kernel,
                                     const std::optional<Size2>& stride_opt, Size2 pad,
                                     Size2 dilation, bool ceil_mode, const char* op) {
   const Size2 stride = stride_opt.value_or(kernel);
-  NABLA_CHECK(kernel.h > 0 && kernel.w > 0, op, "expected a kernel size > 0, got ", pair_str(kernel));
+  NABLA_CHECK(kernel.h > 0 && kernel.w > 0, op, "expected a kernel size > 0, got ",
+              pair_str(kernel));
   NABLA_CHECK(stride.h > 0 && stride.w > 0, op, "expected a stride > 0, got ", pair_str(stride));
   NABLA_CHECK(dilation.h > 0 && dilation.w > 0, op, "expected a dilation > 0, got ",
               pair_str(dilation));
@@ -94,8 +95,9 @@ kernels::Pool2dParams window_params(const PoolInput& in, Size2 kernel,
   p.out_w = pool_output_size(in.w, kernel.w, stride.w, pad.w, dilation.w, ceil_mode);
   NABLA_CHECK(p.out_h >= 1 && p.out_w >= 1, op, "input (H, W) = ", pair_str(in.h, in.w),
               " is too small for kernel ", pair_str(kernel), ", stride ", pair_str(stride),
-              ", padding ", pair_str(pad), ", dilation ", pair_str(dilation), ": the output would be ",
-              pair_str(p.out_h, p.out_w), "; expected an output of at least (1, 1). Use a smaller "
+              ", padding ", pair_str(pad), ", dilation ", pair_str(dilation),
+              ": the output would be ", pair_str(p.out_h, p.out_w),
+              "; expected an output of at least (1, 1). Use a smaller "
               "kernel or dilation, or more padding");
   return p;
 }
@@ -117,7 +119,8 @@ kernels::Pool2dParams avg_params(const PoolInput& in, const AvgPool2dOptions& op
 kernels::AdaptivePool2dParams adaptive_params(const PoolInput& in, Size2 out, const char* op) {
   NABLA_CHECK(out.h >= 1 && out.w >= 1, op, "expected an output size >= 1, got ", pair_str(out));
   // window bounds are (i + 1) * in / out for i < out
-  checked_mul(out.h, checked_add(in.h, 1, op, "the input height"), op, "output height * input height");
+  checked_mul(out.h, checked_add(in.h, 1, op, "the input height"), op,
+              "output height * input height");
   checked_mul(out.w, checked_add(in.w, 1, op, "the input width"), op, "output width * input width");
   kernels::AdaptivePool2dParams p;
   p.batch = in.batch, p.channels = in.channels, p.in_h = in.h, p.in_w = in.w;
@@ -150,7 +153,8 @@ std::pair<Tensor, Tensor> max_like(const char* op, const Tensor& x, const PoolIn
     y = autograd::record(op, y, {x}, [p, idx, backward, in_shape = x.shape(), dt](const Tensor& g) {
       Tensor gc = raw(g, dt);
       Tensor gx = Tensor::empty(in_shape, dt);
-      NABLA_DISPATCH_FLOAT(dt, T, [&] { backward(p, gc.data<T>(), idx.data<int64_t>(), gx.data<T>()); });
+      NABLA_DISPATCH_FLOAT(dt, T,
+                           [&] { backward(p, gc.data<T>(), idx.data<int64_t>(), gx.data<T>()); });
       return std::vector<Tensor>{gx};
     });
   }
@@ -173,7 +177,8 @@ struct MaxBackward {
     kernels::cpu::max_pool2d_backward<T>(p, gy, idx, gx);
   }
   template <class T>
-  void operator()(const kernels::AdaptivePool2dParams& p, const T* gy, const int64_t* idx, T* gx) const {
+  void operator()(const kernels::AdaptivePool2dParams& p, const T* gy, const int64_t* idx,
+                  T* gx) const {
     kernels::cpu::adaptive_max_pool2d_backward<T>(p, gy, idx, gx);
   }
 };
@@ -228,7 +233,8 @@ Tensor avg_pool2d_impl(const Tensor& x, const AvgPool2dOptions& opt, const char*
 std::pair<Tensor, Tensor> adaptive_max_impl(const Tensor& x, Size2 out, bool want_indices,
                                             const char* op) {
   const PoolInput in = check_input(x, op);
-  return max_like(op, x, in, adaptive_params(in, out, op), want_indices, MaxForward{}, MaxBackward{});
+  return max_like(op, x, in, adaptive_params(in, out, op), want_indices, MaxForward{},
+                  MaxBackward{});
 }
 
 Tensor adaptive_avg_impl(const Tensor& x, Size2 out, const char* op) {
@@ -239,8 +245,8 @@ Tensor adaptive_avg_impl(const Tensor& x, Size2 out, const char* op) {
 // 1-D pooling runs the 2-D kernels on (N,C,1,L): unsqueeze/squeeze carry the gradient.
 void check_input_1d(const Tensor& x, const char* op) {
   NABLA_CHECK(x.defined(), op, "the input is an undefined tensor");
-  NABLA_CHECK(x.dim() == 2 || x.dim() == 3, op, "expected a 3-D (N,C,L) or 2-D (C,L) input, got shape ",
-              shape_str(x.shape()));
+  NABLA_CHECK(x.dim() == 2 || x.dim() == 3, op,
+              "expected a 3-D (N,C,L) or 2-D (C,L) input, got shape ", shape_str(x.shape()));
 }
 
 }  // namespace

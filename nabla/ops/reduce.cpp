@@ -39,8 +39,10 @@ ReducePlan make_plan(const Tensor& a, const std::vector<int64_t>& dims, const ch
 // values that reduce into output element r.
 Tensor rows_view(const Tensor& a, const ReducePlan& p) {
   std::vector<int64_t> perm;
-  for (int64_t i = 0; i < a.dim(); ++i) if (!p.reduced[i]) perm.push_back(i);
-  for (int64_t i = 0; i < a.dim(); ++i) if (p.reduced[i]) perm.push_back(i);
+  for (int64_t i = 0; i < a.dim(); ++i)
+    if (!p.reduced[i]) perm.push_back(i);
+  for (int64_t i = 0; i < a.dim(); ++i)
+    if (p.reduced[i]) perm.push_back(i);
   Shape sh, st;
   for (int64_t i : perm) {
     sh.push_back(a.shape()[i]);
@@ -59,8 +61,10 @@ Tensor sum_raw(const Tensor& a, const ReducePlan& p, bool keepdim) {
   {
     bool seen_kept = false;
     for (int64_t i = 0; i < a.dim(); ++i) {
-      if (!p.reduced[i]) seen_kept = true;
-      else if (seen_kept) leading = false;
+      if (!p.reduced[i])
+        seen_kept = true;
+      else if (seen_kept)
+        leading = false;
     }
   }
   NABLA_DISPATCH(a.dtype(), T, [&] {
@@ -115,8 +119,11 @@ std::pair<Tensor, Tensor> extreme(const Tensor& a, int64_t dim, bool keepdim, bo
       const T* row = x + r * p.inner;
       int64_t best = 0;
       for (int64_t j = 1; j < p.inner; ++j) {
-        const bool better = is_max ? (row[j] > row[best] || (std::isnan((double)row[j]) && !std::isnan((double)row[best])))
-                                   : (row[j] < row[best] || (std::isnan((double)row[j]) && !std::isnan((double)row[best])));
+        const bool better = is_max
+                                ? (row[j] > row[best] ||
+                                   (std::isnan((double)row[j]) && !std::isnan((double)row[best])))
+                                : (row[j] < row[best] ||
+                                   (std::isnan((double)row[j]) && !std::isnan((double)row[best])));
         if (better) best = j;
       }
       v[r] = row[best];
@@ -130,27 +137,28 @@ Tensor extreme_op(const Tensor& a, int64_t dim, bool keepdim, bool is_max) {
   const char* op = is_max ? "max" : "min";
   auto [vals, idx] = extreme(a, dim, keepdim, is_max, op);
   const int64_t d = a.dim() == 0 ? 0 : a.wrap_dim(dim, op);
-  return autograd::record(op, vals, {a}, [idx, d, keepdim, shape = a.shape(), dt = a.dtype()](const Tensor& g) {
-    // scatter g into the argmax positions
-    Tensor gi = Tensor::zeros(shape, dt);
-    if (shape.empty()) return std::vector<Tensor>{g.reshape({})};
-    Tensor gk = keepdim ? g : g.unsqueeze(d);
-    Tensor ik = keepdim ? idx : idx.unsqueeze(d);
-    Tensor gkc = gk.contiguous(), ikc = ik.contiguous();
-    NABLA_DISPATCH_FLOAT(dt, T, [&] {
-      const T* gp = gkc.data<T>();
-      const int64_t* ip = ikc.data<int64_t>();
-      T* o = gi.data<T>();
-      const Shape& st = gi.strides();
-      Shape os = gkc.shape();
-      int64_t i = 0;
-      for_each_offset(os, st, [&](int64_t off) {
-        o[off + ip[i] * st[d]] += gp[i];
-        ++i;
-      });
-    });
-    return std::vector<Tensor>{gi};
-  });
+  return autograd::record(op, vals, {a},
+                          [idx, d, keepdim, shape = a.shape(), dt = a.dtype()](const Tensor& g) {
+                            // scatter g into the argmax positions
+                            Tensor gi = Tensor::zeros(shape, dt);
+                            if (shape.empty()) return std::vector<Tensor>{g.reshape({})};
+                            Tensor gk = keepdim ? g : g.unsqueeze(d);
+                            Tensor ik = keepdim ? idx : idx.unsqueeze(d);
+                            Tensor gkc = gk.contiguous(), ikc = ik.contiguous();
+                            NABLA_DISPATCH_FLOAT(dt, T, [&] {
+                              const T* gp = gkc.data<T>();
+                              const int64_t* ip = ikc.data<int64_t>();
+                              T* o = gi.data<T>();
+                              const Shape& st = gi.strides();
+                              Shape os = gkc.shape();
+                              int64_t i = 0;
+                              for_each_offset(os, st, [&](int64_t off) {
+                                o[off + ip[i] * st[d]] += gp[i];
+                                ++i;
+                              });
+                            });
+                            return std::vector<Tensor>{gi};
+                          });
 }
 
 // max/min over all elements. The gradient is shared evenly by every element equal to the result
@@ -207,7 +215,9 @@ Tensor var(const Tensor& a, const std::vector<int64_t>& dims, bool unbiased, boo
 }
 
 Tensor max(const Tensor& a, int64_t dim, bool keepdim) { return extreme_op(a, dim, keepdim, true); }
-Tensor min(const Tensor& a, int64_t dim, bool keepdim) { return extreme_op(a, dim, keepdim, false); }
+Tensor min(const Tensor& a, int64_t dim, bool keepdim) {
+  return extreme_op(a, dim, keepdim, false);
+}
 Tensor max(const Tensor& a) { return full_extreme_op(a, true); }
 Tensor min(const Tensor& a) { return full_extreme_op(a, false); }
 Tensor argmax(const Tensor& a, int64_t dim, bool keepdim) {
@@ -223,7 +233,8 @@ Tensor logsumexp(const Tensor& a, int64_t dim, bool keepdim) {
   Tensor m = max(x, dim, true);
   // PyTorch's rule: an infinite max is replaced by 0, so a row holding +inf gives +inf and an
   // all -inf row gives -inf, not the NaN of inf - inf; a NaN anywhere in the row gives NaN.
-  Tensor safe_m = where(eq(abs(m), Tensor::scalar(INFINITY, a.dtype())), Tensor::zeros({}, a.dtype()), m);
+  Tensor safe_m =
+      where(eq(abs(m), Tensor::scalar(INFINITY, a.dtype())), Tensor::zeros({}, a.dtype()), m);
   Tensor out = add(log(sum(exp(sub(x, safe_m)), {dim}, true)), safe_m);
   Tensor result = keepdim ? out : out.squeeze(a.wrap_dim(dim, "logsumexp"));
   // d/dx = exp(x - logsumexp(x)), PyTorch's formula (NaN where x and the result are both +inf)

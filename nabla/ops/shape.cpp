@@ -79,9 +79,8 @@ Tensor view(const Tensor& a, const Shape& shape_in) {
   NABLA_CHECK(view_strides(a, shape, st), "view", "cannot view a tensor of shape ",
               shape_str(a.shape()), " with strides ", shape_str(a.strides()), " as ",
               shape_str(shape), "; use reshape() (which copies)");
-  return make_view(a, shape, st, a.offset(), "view", [s = a.shape()](const Tensor& g) {
-    return std::vector<Tensor>{g.reshape(s)};
-  });
+  return make_view(a, shape, st, a.offset(), "view",
+                   [s = a.shape()](const Tensor& g) { return std::vector<Tensor>{g.reshape(s)}; });
 }
 
 Tensor reshape(const Tensor& a, const Shape& shape_in) {
@@ -103,9 +102,8 @@ Tensor permute(const Tensor& a, const std::vector<int64_t>& dims) {
     sh[i] = a.shape()[d];
     st[i] = a.strides()[d];
   }
-  return make_view(a, sh, st, a.offset(), "permute", [inv](const Tensor& g) {
-    return std::vector<Tensor>{g.permute(inv)};
-  });
+  return make_view(a, sh, st, a.offset(), "permute",
+                   [inv](const Tensor& g) { return std::vector<Tensor>{g.permute(inv)}; });
 }
 
 Tensor transpose(const Tensor& a, int64_t d0, int64_t d1) {
@@ -167,7 +165,8 @@ Tensor expand(const Tensor& a, const Shape& shape_in) {
     const int64_t ai = i - (nd - na);
     const int64_t want = shape_in[i];
     if (ai < 0) {
-      NABLA_CHECK(want >= 0, "expand", "-1 not allowed for new leading dims in ", shape_str(shape_in));
+      NABLA_CHECK(want >= 0, "expand", "-1 not allowed for new leading dims in ",
+                  shape_str(shape_in));
       sh[i] = want;
       continue;
     }
@@ -179,9 +178,8 @@ Tensor expand(const Tensor& a, const Shape& shape_in) {
     if (have == 1 && sh[i] != 1) st[i] = 0;
   }
   shape_numel(sh);  // an expanded view is free, but its element count must still fit in int64
-  return make_view(a, sh, st, a.offset(), "expand", [s = a.shape()](const Tensor& g) {
-    return std::vector<Tensor>{sum_to(g, s)};
-  });
+  return make_view(a, sh, st, a.offset(), "expand",
+                   [s = a.shape()](const Tensor& g) { return std::vector<Tensor>{sum_to(g, s)}; });
 }
 
 Tensor squeeze(const Tensor& a, int64_t dim) {
@@ -191,14 +189,14 @@ Tensor squeeze(const Tensor& a, int64_t dim) {
   Shape sh = a.shape(), st = a.strides();
   sh.erase(sh.begin() + d);
   st.erase(st.begin() + d);
-  return make_view(a, sh, st, a.offset(), "squeeze", [s = a.shape()](const Tensor& g) {
-    return std::vector<Tensor>{g.reshape(s)};
-  });
+  return make_view(a, sh, st, a.offset(), "squeeze",
+                   [s = a.shape()](const Tensor& g) { return std::vector<Tensor>{g.reshape(s)}; });
 }
 
 Tensor squeeze(const Tensor& a) {
   Shape sh;
-  for (auto s : a.shape()) if (s != 1) sh.push_back(s);
+  for (auto s : a.shape())
+    if (s != 1) sh.push_back(s);
   return reshape(a, sh);
 }
 
@@ -211,9 +209,8 @@ Tensor unsqueeze(const Tensor& a, int64_t dim) {
   const int64_t stride = d < a.dim() ? a.strides()[d] * a.shape()[d] : 1;
   sh.insert(sh.begin() + d, 1);
   st.insert(st.begin() + d, stride);
-  return make_view(a, sh, st, a.offset(), "unsqueeze", [s = a.shape()](const Tensor& g) {
-    return std::vector<Tensor>{g.reshape(s)};
-  });
+  return make_view(a, sh, st, a.offset(), "unsqueeze",
+                   [s = a.shape()](const Tensor& g) { return std::vector<Tensor>{g.reshape(s)}; });
 }
 
 Tensor flatten(const Tensor& a, int64_t start_dim, int64_t end_dim) {
@@ -236,7 +233,8 @@ Tensor contiguous(const Tensor& a) {
 
 Tensor clone(const Tensor& a) {
   Tensor out = a.clone_data();
-  return autograd::record("clone", out, {a}, [](const Tensor& g) { return std::vector<Tensor>{g}; });
+  return autograd::record("clone", out, {a},
+                          [](const Tensor& g) { return std::vector<Tensor>{g}; });
 }
 
 Tensor to_dtype(const Tensor& a, DType dtype) {
@@ -316,11 +314,12 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
   const int64_t d = a.wrap_dim(dim, "gather");
   NABLA_CHECK(index.dtype() == DType::Int64, "gather", "index must be int64, got ",
               dtype_name(index.dtype()));
-  NABLA_CHECK(index.dim() == a.dim(), "gather", "index rank ", index.dim(), " must equal input rank ",
-              a.dim());
+  NABLA_CHECK(index.dim() == a.dim(), "gather", "index rank ", index.dim(),
+              " must equal input rank ", a.dim());
   for (int64_t k = 0; k < a.dim(); ++k)
     NABLA_CHECK(k == d || index.shape()[k] <= a.shape()[k], "gather", "index shape ",
-                shape_str(index.shape()), " larger than input ", shape_str(a.shape()), " in dim ", k);
+                shape_str(index.shape()), " larger than input ", shape_str(a.shape()), " in dim ",
+                k);
   Tensor out = Tensor::empty(index.shape(), a.dtype());
   Tensor ic = index.contiguous();
   const int64_t* ip = ic.data<int64_t>();
@@ -338,23 +337,24 @@ Tensor gather(const Tensor& a, int64_t dim, const Tensor& index) {
       o[i++] = ap[off + j * a.strides()[d]];
     });
   });
-  return autograd::record("gather", out, {a}, [ic, d, shape = a.shape(), dt = a.dtype()](const Tensor& g) {
-    Tensor gi = Tensor::zeros(shape, dt);
-    Tensor gc = g.contiguous();
-    NABLA_DISPATCH_FLOAT(dt, T, [&] {
-      const int64_t* ip = ic.data<int64_t>();
-      const T* gp = gc.data<T>();
-      T* o = gi.data<T>();
-      int64_t i = 0;
-      Shape walk = gi.strides();
-      walk[d] = 0;
-      for_each_offset(ic.shape(), walk, [&](int64_t off) {
-        o[off + ip[i] * gi.strides()[d]] += gp[i];
-        ++i;
-      });
-    });
-    return std::vector<Tensor>{gi};
-  });
+  return autograd::record("gather", out, {a},
+                          [ic, d, shape = a.shape(), dt = a.dtype()](const Tensor& g) {
+                            Tensor gi = Tensor::zeros(shape, dt);
+                            Tensor gc = g.contiguous();
+                            NABLA_DISPATCH_FLOAT(dt, T, [&] {
+                              const int64_t* ip = ic.data<int64_t>();
+                              const T* gp = gc.data<T>();
+                              T* o = gi.data<T>();
+                              int64_t i = 0;
+                              Shape walk = gi.strides();
+                              walk[d] = 0;
+                              for_each_offset(ic.shape(), walk, [&](int64_t off) {
+                                o[off + ip[i] * gi.strides()[d]] += gp[i];
+                                ++i;
+                              });
+                            });
+                            return std::vector<Tensor>{gi};
+                          });
 }
 
 Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) {
@@ -364,8 +364,8 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) {
               shape_str(index.shape()));
   std::vector<int64_t> idx = index.to_vector<int64_t>();
   for (int64_t j : idx)
-    NABLA_CHECK(j >= 0 && j < a.shape()[d], "index_select", "index ", j, " out of range for dim ", d,
-                " of size ", a.shape()[d]);
+    NABLA_CHECK(j >= 0 && j < a.shape()[d], "index_select", "index ", j, " out of range for dim ",
+                d, " of size ", a.shape()[d]);
   Shape sh = a.shape();
   sh[d] = idx.size();
   Tensor out = Tensor::empty(sh, a.dtype());
@@ -373,23 +373,25 @@ Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index) {
   one[d] = 1;
   for (size_t i = 0; i < idx.size(); ++i) {
     Shape so = out.strides();
-    out.as_strided(one, so, i * so[d]).copy_(a.as_strided(one, a.strides(), a.offset() + idx[i] * a.strides()[d]));
+    out.as_strided(one, so, i * so[d])
+        .copy_(a.as_strided(one, a.strides(), a.offset() + idx[i] * a.strides()[d]));
   }
-  return autograd::record("index_select", out, {a}, [idx, d, one, shape = a.shape(), dt = a.dtype()](const Tensor& g) {
-    Tensor gi = Tensor::zeros(shape, dt);
-    for (size_t i = 0; i < idx.size(); ++i) {
-      Tensor dst = gi.as_strided(one, gi.strides(), idx[i] * gi.strides()[d]);
-      Tensor src = g.as_strided(one, g.strides(), g.offset() + i * g.strides()[d]);
-      dst.add_(src.clone_data());
-    }
-    return std::vector<Tensor>{gi};
-  });
+  return autograd::record(
+      "index_select", out, {a}, [idx, d, one, shape = a.shape(), dt = a.dtype()](const Tensor& g) {
+        Tensor gi = Tensor::zeros(shape, dt);
+        for (size_t i = 0; i < idx.size(); ++i) {
+          Tensor dst = gi.as_strided(one, gi.strides(), idx[i] * gi.strides()[d]);
+          Tensor src = g.as_strided(one, g.strides(), g.offset() + i * g.strides()[d]);
+          dst.add_(src.clone_data());
+        }
+        return std::vector<Tensor>{gi};
+      });
 }
 
 Tensor pad(const Tensor& a, const std::vector<int64_t>& pads, double value) {
   NABLA_CHECK(pads.size() % 2 == 0 && static_cast<int64_t>(pads.size()) / 2 <= a.dim(), "pad",
-              "pads must hold (left, right) pairs for at most ", a.dim(), " dims, got ", pads.size(),
-              " values");
+              "pads must hold (left, right) pairs for at most ", a.dim(), " dims, got ",
+              pads.size(), " values");
   Shape sh = a.shape();
   int64_t offset_elems = 0;
   Tensor out;
@@ -405,7 +407,8 @@ Tensor pad(const Tensor& a, const std::vector<int64_t>& pads, double value) {
   out.as_strided(a.shape(), out.strides(), offset_elems).copy_(a);
   return autograd::record("pad", out, {a}, [shape = a.shape(), offset_elems](const Tensor& g) {
     Tensor gc = g.contiguous();
-    return std::vector<Tensor>{gc.as_strided(shape, gc.strides(), gc.offset() + offset_elems).clone_data()};
+    return std::vector<Tensor>{
+        gc.as_strided(shape, gc.strides(), gc.offset() + offset_elems).clone_data()};
   });
 }
 
@@ -417,8 +420,12 @@ Tensor Tensor::t() const {
   NABLA_CHECK(dim() <= 2, "t", "expects a tensor with <= 2 dims, got ", dim());
   return dim() < 2 ? *this : nabla::transpose(*this, 0, 1);
 }
-Tensor Tensor::slice(int64_t d, int64_t s, int64_t e, int64_t st) const { return nabla::slice(*this, d, s, e, st); }
-Tensor Tensor::narrow(int64_t d, int64_t s, int64_t l) const { return nabla::narrow(*this, d, s, l); }
+Tensor Tensor::slice(int64_t d, int64_t s, int64_t e, int64_t st) const {
+  return nabla::slice(*this, d, s, e, st);
+}
+Tensor Tensor::narrow(int64_t d, int64_t s, int64_t l) const {
+  return nabla::narrow(*this, d, s, l);
+}
 Tensor Tensor::select(int64_t d, int64_t i) const { return nabla::select(*this, d, i); }
 Tensor Tensor::expand(const Shape& s) const { return nabla::expand(*this, s); }
 Tensor Tensor::squeeze(int64_t d) const { return nabla::squeeze(*this, d); }

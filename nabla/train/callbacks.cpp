@@ -22,9 +22,12 @@ std::string clock_str(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "--:--";
   const auto s = static_cast<int64_t>(seconds + 0.5);
   char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
-                               static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
-  else std::snprintf(buf, sizeof buf, "%lld:%02lld", static_cast<long long>(s / 60), static_cast<long long>(s % 60));
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                  static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+  else
+    std::snprintf(buf, sizeof buf, "%lld:%02lld", static_cast<long long>(s / 60),
+                  static_cast<long long>(s % 60));
   return buf;
 }
 }  // namespace
@@ -47,19 +50,27 @@ void ProgressCallback::on_step_end(TrainerState& s) {
   last_draw_ = t;
   const double elapsed = t - epoch_begin_;
   const int64_t done = s.step_in_epoch - first_step_;
-  const double eta = done > 0 ? elapsed / done * static_cast<double>(s.steps_per_epoch - s.step_in_epoch) : kNaN;
+  const double eta =
+      done > 0 ? elapsed / done * static_cast<double>(s.steps_per_epoch - s.step_in_epoch) : kNaN;
   constexpr int kWidth = 24;
-  const int filled = static_cast<int>(kWidth * s.step_in_epoch / std::max<int64_t>(1, s.steps_per_epoch));
+  const int filled =
+      static_cast<int>(kWidth * s.step_in_epoch / std::max<int64_t>(1, s.steps_per_epoch));
   std::string bar(filled, '#');
   bar.resize(kWidth, '.');
-  const double loss = s.images_in_epoch > 0 ? s.loss_sum / static_cast<double>(s.images_in_epoch) : kNaN;
-  const double acc = s.images_in_epoch > 0 ? static_cast<double>(s.correct) / static_cast<double>(s.images_in_epoch) : kNaN;
+  const double loss =
+      s.images_in_epoch > 0 ? s.loss_sum / static_cast<double>(s.images_in_epoch) : kNaN;
+  const double acc = s.images_in_epoch > 0
+                         ? static_cast<double>(s.correct) / static_cast<double>(s.images_in_epoch)
+                         : kNaN;
   const double ips = elapsed > 0 ? static_cast<double>(s.images_in_epoch) / elapsed : 0;
-  out_ << (mode_ == ProgressMode::Bar ? "\r\033[K" : "  ") << "epoch " << s.epoch + 1 << "/" << s.options->epochs << " [" << bar << "] "
-       << s.step_in_epoch << "/" << s.steps_per_epoch << " loss " << fmt("%.4f", loss) << " acc "
-       << fmt("%.4f", acc) << " " << fmt("%.0f", ips) << " img/s ETA " << clock_str(eta);
-  if (mode_ == ProgressMode::Lines) out_ << std::endl;
-  else out_ << std::flush;
+  out_ << (mode_ == ProgressMode::Bar ? "\r\033[K" : "  ") << "epoch " << s.epoch + 1 << "/"
+       << s.options->epochs << " [" << bar << "] " << s.step_in_epoch << "/" << s.steps_per_epoch
+       << " loss " << fmt("%.4f", loss) << " acc " << fmt("%.4f", acc) << " " << fmt("%.0f", ips)
+       << " img/s ETA " << clock_str(eta);
+  if (mode_ == ProgressMode::Lines)
+    out_ << std::endl;
+  else
+    out_ << std::flush;
 }
 
 std::string format_epoch_line(const EpochMetrics& m, int64_t epochs) {
@@ -89,8 +100,8 @@ std::string metrics_csv_header() {
 std::string metrics_csv_row(const EpochMetrics& m) {
   std::ostringstream os;
   os << m.epoch;
-  for (double v : {m.train_loss, m.train_acc, m.val_loss, m.val_acc, m.gap(), m.lr, m.seconds, m.eval_seconds,
-                   m.images_per_s})
+  for (double v : {m.train_loss, m.train_acc, m.val_loss, m.val_acc, m.gap(), m.lr, m.seconds,
+                   m.eval_seconds, m.images_per_s})
     os << "," << fmt("%.9g", v);
   return os.str();
 }
@@ -100,7 +111,8 @@ std::vector<EpochMetrics> read_metrics_csv(const std::string& path) {
   if (!in) throw IoError(path + ": cannot open metrics file");
   std::string line;
   std::getline(in, line);
-  if (line != metrics_csv_header()) throw IoError(path + ": not a nabla metrics.csv (unexpected header)");
+  if (line != metrics_csv_header())
+    throw IoError(path + ": not a nabla metrics.csv (unexpected header)");
   std::vector<EpochMetrics> out;
   int lineno = 1;
   while (std::getline(in, line)) {
@@ -112,9 +124,11 @@ std::vector<EpochMetrics> read_metrics_csv(const std::string& path) {
     while (std::getline(ss, cell, ',')) {
       char* end = nullptr;
       v.push_back(std::strtod(cell.c_str(), &end));
-      if (end == cell.c_str()) throw IoError(path + ":" + std::to_string(lineno) + ": bad number '" + cell + "'");
+      if (end == cell.c_str())
+        throw IoError(path + ":" + std::to_string(lineno) + ": bad number '" + cell + "'");
     }
-    if (v.size() != 10) throw IoError(path + ":" + std::to_string(lineno) + ": expected 10 columns");
+    if (v.size() != 10)
+      throw IoError(path + ":" + std::to_string(lineno) + ": expected 10 columns");
     EpochMetrics m;
     m.epoch = static_cast<int64_t>(v[0]);
     m.train_loss = v[1];
@@ -152,7 +166,10 @@ void MetricsCsvCallback::on_epoch_end(TrainerState& s, EpochMetrics&) {
 // ---------------------------------------------------------------- early stopping
 EarlyStoppingCallback::EarlyStoppingCallback(int64_t patience, double min_delta, bool restore_best,
                                              std::string best_path)
-    : patience_(patience), min_delta_(min_delta), restore_best_(restore_best), best_path_(std::move(best_path)) {
+    : patience_(patience),
+      min_delta_(min_delta),
+      restore_best_(restore_best),
+      best_path_(std::move(best_path)) {
   NABLA_CHECK(patience >= 0, "EarlyStopping", "patience must be >= 0, got ", patience);
 }
 
@@ -172,7 +189,8 @@ void EarlyStoppingCallback::on_epoch_end(TrainerState& s, EpochMetrics& m) {
     h.best_val_loss = m.val_loss;
     best_.clear();
     for (auto& [k, v] : s.net->state_dict()) best_.emplace(k, v.clone_data());
-    if (!best_path_.empty()) io::save_safetensors(best_path_, best_, {{"epoch", std::to_string(m.epoch)}});
+    if (!best_path_.empty())
+      io::save_safetensors(best_path_, best_, {{"epoch", std::to_string(m.epoch)}});
   } else if (patience_ > 0 && m.epoch - h.best_epoch >= patience_) {
     h.stopped_early = true;
     s.stop = true;
@@ -181,7 +199,8 @@ void EarlyStoppingCallback::on_epoch_end(TrainerState& s, EpochMetrics& m) {
 
 void EarlyStoppingCallback::on_train_end(TrainerState& s) {
   History& h = *s.history;
-  if (!restore_best_ || patience_ == 0 || h.interrupted || h.best_epoch == 0 || best_.empty()) return;
+  if (!restore_best_ || patience_ == 0 || h.interrupted || h.best_epoch == 0 || best_.empty())
+    return;
   s.net->load_state_dict(best_, /*strict=*/true);
   h.restored_best = true;
 }

@@ -55,7 +55,8 @@ std::vector<EpochMetrics> read_metrics_csv(const std::string& path);
 // best_path when given) and loaded back at the end when restore_best is set.
 class EarlyStoppingCallback : public Callback {
  public:
-  EarlyStoppingCallback(int64_t patience, double min_delta, bool restore_best, std::string best_path);
+  EarlyStoppingCallback(int64_t patience, double min_delta, bool restore_best,
+                        std::string best_path);
   void on_train_begin(TrainerState& s) override;
   void on_epoch_end(TrainerState& s, EpochMetrics& m) override;
   void on_train_end(TrainerState& s) override;

@@ -22,12 +22,19 @@ double num(const json& j) { return j.is_null() ? kNaN : j.get<double>(); }
 json history_to_json(const History& h) {
   json epochs = json::array();
   for (const auto& e : h.epochs) {
-    epochs.push_back({{"epoch", e.epoch}, {"train_loss", num(e.train_loss)}, {"train_acc", num(e.train_acc)},
-                      {"val_loss", num(e.val_loss)}, {"val_acc", num(e.val_acc)}, {"lr", num(e.lr)},
-                      {"seconds", e.seconds}, {"eval_seconds", e.eval_seconds},
+    epochs.push_back({{"epoch", e.epoch},
+                      {"train_loss", num(e.train_loss)},
+                      {"train_acc", num(e.train_acc)},
+                      {"val_loss", num(e.val_loss)},
+                      {"val_acc", num(e.val_acc)},
+                      {"lr", num(e.lr)},
+                      {"seconds", e.seconds},
+                      {"eval_seconds", e.eval_seconds},
                       {"images_per_s", e.images_per_s}});
   }
-  return {{"epochs", epochs}, {"best_epoch", h.best_epoch}, {"best_val_loss", num(h.best_val_loss)},
+  return {{"epochs", epochs},
+          {"best_epoch", h.best_epoch},
+          {"best_val_loss", num(h.best_val_loss)},
           {"stopped_early", h.stopped_early}};
 }
 
@@ -53,9 +60,11 @@ History history_from_json(const json& j) {
 }
 
 json loop_to_json(const LoopState& s) {
-  return {{"epochs_done", s.epochs_done}, {"step_in_epoch", s.step_in_epoch}, {"global_step", s.global_step},
-          {"loss_sum", s.loss_sum},       {"correct", s.correct},             {"images", s.images},
-          {"elapsed", s.elapsed},         {"default_rng", s.default_rng},     {"noise_rng", s.noise_rng}};
+  return {{"epochs_done", s.epochs_done}, {"step_in_epoch", s.step_in_epoch},
+          {"global_step", s.global_step}, {"loss_sum", s.loss_sum},
+          {"correct", s.correct},         {"images", s.images},
+          {"elapsed", s.elapsed},         {"default_rng", s.default_rng},
+          {"noise_rng", s.noise_rng}};
 }
 
 LoopState loop_from_json(const json& j) {
@@ -75,11 +84,13 @@ LoopState loop_from_json(const json& j) {
 Checkpoint info_from_meta(const io::Metadata& meta, const std::string& path) {
   auto get = [&](const char* key) -> const std::string& {
     auto it = meta.find(key);
-    if (it == meta.end()) throw IoError(path + ": not a nabla checkpoint (no '" + key + "' metadata)");
+    if (it == meta.end())
+      throw IoError(path + ": not a nabla checkpoint (no '" + key + "' metadata)");
     return it->second;
   };
   if (get("format") != kFormat) {
-    throw IoError(path + ": unsupported checkpoint format '" + get("format") + "' (expected " + kFormat + ")");
+    throw IoError(path + ": unsupported checkpoint format '" + get("format") + "' (expected " +
+                  kFormat + ")");
   }
   Checkpoint c;
   try {
@@ -176,13 +187,16 @@ Checkpoint load_checkpoint(const std::string& path, nn::Module& net, optim::Opti
   io::TensorMap m = read_tensors(path, &meta);
   Checkpoint c = info_from_meta(meta, path);
   auto it = meta.find("optimizer");
-  NABLA_CHECK(it != meta.end() && it->second == opt.name(), "resume", path, " was written by optimizer '",
-              it == meta.end() ? std::string("?") : it->second, "' but this run uses '", opt.name(), "'");
+  NABLA_CHECK(it != meta.end() && it->second == opt.name(), "resume", path,
+              " was written by optimizer '", it == meta.end() ? std::string("?") : it->second,
+              "' but this run uses '", opt.name(), "'");
   nn::StateDict model;
   optim::StateDict optim_state;
   for (auto& [k, v] : m) {
-    if (k.rfind(kModelPrefix, 0) == 0) model.emplace(k.substr(std::strlen(kModelPrefix)), v);
-    else if (k.rfind(kOptimPrefix, 0) == 0) optim_state.emplace(k.substr(std::strlen(kOptimPrefix)), v);
+    if (k.rfind(kModelPrefix, 0) == 0)
+      model.emplace(k.substr(std::strlen(kModelPrefix)), v);
+    else if (k.rfind(kOptimPrefix, 0) == 0)
+      optim_state.emplace(k.substr(std::strlen(kOptimPrefix)), v);
   }
   // The optimizer's options (lr, momentum, betas, ...) stay the ones it was built with, i.e.
   // the resumed run's config after --set: the checkpoint supplies only its state (moments,

@@ -42,15 +42,15 @@ void load_model(nn::Module& net, const std::string& path, io::Metadata* meta = n
 // Where the training loop stands (everything beyond weights and optimizer state that an exact
 // resume needs).
 struct LoopState {
-  int64_t epochs_done = 0;      // completed epochs
-  int64_t step_in_epoch = 0;    // steps of the next epoch already done (mid-epoch stop)
+  int64_t epochs_done = 0;    // completed epochs
+  int64_t step_in_epoch = 0;  // steps of the next epoch already done (mid-epoch stop)
   int64_t global_step = 0;
-  double loss_sum = 0;          // partial-epoch accumulators (mid-epoch stop)
+  double loss_sum = 0;  // partial-epoch accumulators (mid-epoch stop)
   int64_t correct = 0;
   int64_t images = 0;
-  double elapsed = 0;           // training seconds of the partial epoch
-  std::string default_rng;      // nabla::default_generator() (dropout, init)
-  std::string noise_rng;        // the trainer's weight-noise generator
+  double elapsed = 0;       // training seconds of the partial epoch
+  std::string default_rng;  // nabla::default_generator() (dropout, init)
+  std::string noise_rng;    // the trainer's weight-noise generator
 };
 
 struct Checkpoint {

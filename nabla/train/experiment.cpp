@@ -27,15 +27,16 @@ data::TensorDataset scaled(const data::TensorDataset& ds, const std::string& sca
 
 Tensor apply_input_scale(const Tensor& images, const std::string& scale) {
   if (scale == "unit") return images;
-  NABLA_CHECK(scale == "standard", "data.scale", "expected \"unit\" or \"standard\", got \"", scale, "\"");
+  NABLA_CHECK(scale == "standard", "data.scale", "expected \"unit\" or \"standard\", got \"", scale,
+              "\"");
   return data::transforms::normalize(images, {kFashionMean}, {kFashionStd});
 }
 
-data::TensorDataset make_synthetic_images(int64_t n, int64_t classes, int64_t size, double noise, uint64_t seed,
-                                          uint64_t template_seed) {
+data::TensorDataset make_synthetic_images(int64_t n, int64_t classes, int64_t size, double noise,
+                                          uint64_t seed, uint64_t template_seed) {
   NABLA_CHECK(n > 0 && classes > 1 && size > 0 && noise >= 0, "synthetic data",
-              "needs n > 0, classes > 1, image_size > 0, noise >= 0; got n=", n, " classes=", classes,
-              " image_size=", size, " noise=", noise);
+              "needs n > 0, classes > 1, image_size > 0, noise >= 0; got n=", n,
+              " classes=", classes, " image_size=", size, " noise=", noise);
   Generator tg(template_seed);
   Tensor templates = Tensor::rand({classes, size * size}, DType::Float32, &tg);
   const auto tv = templates.to_vector<float>();
@@ -49,7 +50,8 @@ data::TensorDataset make_synthetic_images(int64_t n, int64_t classes, int64_t si
       x[i * size * size + j] = static_cast<float>(std::min(1.0, std::max(0.0, v)));
     }
   }
-  return data::TensorDataset(Tensor::from_vector(x, {n, 1, size, size}), Tensor::from_vector(y, {n}));
+  return data::TensorDataset(Tensor::from_vector(x, {n, 1, size, size}),
+                             Tensor::from_vector(y, {n}));
 }
 
 ExperimentData load_experiment_data(const io::Config& cfg) {
@@ -69,12 +71,15 @@ ExperimentData load_experiment_data(const io::Config& cfg) {
     const int64_t classes = d.get_int("classes", 4), size = d.get_int("image_size", 12);
     const double noise = d.get_double("noise", 0.3);
     // One template set for both splits (the task), separate noise streams (the samples).
-    train = make_synthetic_images(d.get_int("train_size", 512), classes, size, noise, seed * 2 + 1, 12345);
-    test = make_synthetic_images(d.get_int("test_size", 256), classes, size, noise, seed * 2 + 2, 12345);
+    train = make_synthetic_images(d.get_int("train_size", 512), classes, size, noise, seed * 2 + 1,
+                                  12345);
+    test = make_synthetic_images(d.get_int("test_size", 256), classes, size, noise, seed * 2 + 2,
+                                 12345);
     out.num_classes = classes;
     for (int64_t k = 0; k < classes; ++k) out.class_names.push_back("class " + std::to_string(k));
   } else {
-    NABLA_CHECK(false, "data.dataset", "unknown dataset \"", dataset, "\" (expected \"fashion_mnist\" or \"synthetic\")");
+    NABLA_CHECK(false, "data.dataset", "unknown dataset \"", dataset,
+                "\" (expected \"fashion_mnist\" or \"synthetic\")");
   }
   out.scale = d.get_string("scale", "unit");
   apply_input_scale(Tensor::zeros({1, 1, 1, 1}), out.scale);  // validates the name early
@@ -82,19 +87,21 @@ ExperimentData load_experiment_data(const io::Config& cfg) {
   const std::string validation = d.get_string("validation", "test");
   if (validation == "holdout") {
     const int64_t val_size = d.get_int("val_size", 5000);
-    NABLA_CHECK(val_size > 0 && val_size < train.size(), "data.val_size", "must be in (0, ", train.size(),
-                "), got ", val_size);
-    auto [tr, va] = data::train_val_split(train, static_cast<double>(val_size) / static_cast<double>(train.size()),
-                                          seed);
+    NABLA_CHECK(val_size > 0 && val_size < train.size(), "data.val_size", "must be in (0, ",
+                train.size(), "), got ", val_size);
+    auto [tr, va] = data::train_val_split(
+        train, static_cast<double>(val_size) / static_cast<double>(train.size()), seed);
     train = tr;
     out.val = va;
   } else {
-    NABLA_CHECK(validation == "test", "data.validation", "expected \"test\" or \"holdout\", got \"", validation, "\"");
+    NABLA_CHECK(validation == "test", "data.validation", "expected \"test\" or \"holdout\", got \"",
+                validation, "\"");
     out.val_is_test = true;
   }
   const int64_t train_subset = d.get_int("train_subset", 0);
   const int64_t test_subset = d.get_int("test_subset", 0);
-  NABLA_CHECK(train_subset >= 0 && test_subset >= 0, "data", "train_subset and test_subset must be >= 0");
+  NABLA_CHECK(train_subset >= 0 && test_subset >= 0, "data",
+              "train_subset and test_subset must be >= 0");
   if (train_subset > 0) train = train.take(train_subset);
   if (test_subset > 0) test = test.take(test_subset);
 
@@ -113,7 +120,8 @@ ExperimentData load_experiment_data(const io::Config& cfg) {
   return out;
 }
 
-std::unique_ptr<optim::Optimizer> optimizer_from_config(const io::Config& o, const std::vector<Tensor>& params) {
+std::unique_ptr<optim::Optimizer> optimizer_from_config(const io::Config& o,
+                                                        const std::vector<Tensor>& params) {
   const std::string name = o.get_string("name", "adam");
   const double wd = o.get_double("weight_decay", 0.0);
   if (name == "sgd") {
@@ -209,7 +217,8 @@ LrSchedule schedule_from_config(const io::Config& s, double base_lr, int64_t epo
 
 LossFn loss_from_config(const io::Config& l) {
   const std::string name = l.get_string("name", "cross_entropy");
-  NABLA_CHECK(name == "cross_entropy", "loss.name", "only \"cross_entropy\" trains classifiers here, got \"", name, "\"");
+  NABLA_CHECK(name == "cross_entropy", "loss.name",
+              "only \"cross_entropy\" trains classifiers here, got \"", name, "\"");
   nn::CrossEntropyLossOptions o;
   o.label_smoothing = l.get_double("label_smoothing", 0.0);
   nn::CrossEntropyLoss ce(o);
@@ -232,7 +241,8 @@ data::Transform transform_from_config(const io::Config& a, const Shape& input_sh
   return data::transforms::Compose(std::move(ts));
 }
 
-TrainerOptions trainer_options_from_config(const io::Config& cfg, const Shape& input_shape, double base_lr) {
+TrainerOptions trainer_options_from_config(const io::Config& cfg, const Shape& input_shape,
+                                           double base_lr) {
   const io::Config t = cfg.get_table("train");
   TrainerOptions o;
   o.seed = static_cast<uint64_t>(cfg.get_int("seed", 0));
@@ -247,7 +257,8 @@ TrainerOptions trainer_options_from_config(const io::Config& cfg, const Shape& i
   o.eval_batch_size = t.get_int("eval_batch_size", 1000);
   o.prefetch = static_cast<int>(t.get_int("prefetch", 2));
   NABLA_CHECK(o.epochs >= 0, "train.epochs", "must be >= 0, got ", o.epochs);
-  NABLA_CHECK(o.batch_size >= 0, "train.batch_size", "must be >= 0 (0 = full batch), got ", o.batch_size);
+  NABLA_CHECK(o.batch_size >= 0, "train.batch_size", "must be >= 0 (0 = full batch), got ",
+              o.batch_size);
   o.transform = transform_from_config(cfg.get_table("augment"), input_shape);
   o.lr_schedule = schedule_from_config(cfg.get_table("schedule"), base_lr, o.epochs);
   return o;
@@ -255,17 +266,21 @@ TrainerOptions trainer_options_from_config(const io::Config& cfg, const Shape& i
 
 std::string rng_from_config(const io::Config& cfg) {
   const std::string rng = cfg.get_string("rng", "nabla");
-  NABLA_CHECK(rng == "nabla" || rng == "pytorch", "rng", "expected \"nabla\" or \"pytorch\", got \"", rng, "\"");
+  NABLA_CHECK(rng == "nabla" || rng == "pytorch", "rng",
+              "expected \"nabla\" or \"pytorch\", got \"", rng, "\"");
   return rng;
 }
 
-std::shared_ptr<nn::Sequential> make_model(const io::Config& cfg, const ExperimentData& data, uint64_t seed) {
+std::shared_ptr<nn::Sequential> make_model(const io::Config& cfg, const ExperimentData& data,
+                                           uint64_t seed) {
   manual_seed(seed);
   auto net = model_from_config(cfg.get_table("model"), data.input_shape, data.num_classes);
   if (rng_from_config(cfg) == "pytorch") {
     const std::string init = cfg.get_table("model").get_string("init", "default");
-    NABLA_CHECK(init == "default", "rng", "rng = \"pytorch\" draws PyTorch's default init; it cannot be combined with "
-                "model.init = \"", init, "\"");
+    NABLA_CHECK(init == "default", "rng",
+                "rng = \"pytorch\" draws PyTorch's default init; it cannot be combined with "
+                "model.init = \"",
+                init, "\"");
     nn::init::pytorch_default_init_(*net, seed);
   }
   return net;

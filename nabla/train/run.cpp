@@ -21,8 +21,9 @@ using nlohmann::json;
 namespace {
 // What `--force` may delete: only files nabla writes into a run folder.
 const std::vector<std::string>& run_files() {
-  static const std::vector<std::string> f{kCheckpointFile, kBestFile, kModelFile, kMetricsFile, kConfigFile,
-                                          kRunInfoFile,    kSummaryFile, "report.html"};
+  static const std::vector<std::string> f{kCheckpointFile, kBestFile,    kModelFile,
+                                          kMetricsFile,    kConfigFile,  kRunInfoFile,
+                                          kSummaryFile,    "report.html"};
   return f;
 }
 
@@ -139,7 +140,8 @@ TrainRunResult run_training(const TrainRunOptions& ro) {
     if (!fs::is_directory(dir, ec)) throw IoError(dir + ": nothing to resume (no such run folder)");
     lock = io::FolderLock(dir);
     const std::string saved = join_path(dir, kConfigFile);
-    if (!file_exists(saved)) throw IoError(saved + ": nothing to resume (no run folder with a config there)");
+    if (!file_exists(saved))
+      throw IoError(saved + ": nothing to resume (no run folder with a config there)");
     if (!file_exists(join_path(dir, kCheckpointFile)))
       throw IoError(join_path(dir, kCheckpointFile) + ": nothing to resume (no checkpoint)");
     cfg = io::load_config(saved);
@@ -214,9 +216,11 @@ LoadedRun load_run(const std::string& dir) {
                              : ": not a run folder (no such directory)"));
   LoadedRun r;
   r.dir = dir;
-  const std::string cfg_path = join_path(dir, kConfigFile), info_path = join_path(dir, kRunInfoFile);
+  const std::string cfg_path = join_path(dir, kConfigFile),
+                    info_path = join_path(dir, kRunInfoFile);
   if (!file_exists(cfg_path) || !file_exists(info_path))
-    throw IoError(dir + ": not a run folder (missing " + (file_exists(cfg_path) ? kRunInfoFile : kConfigFile) +
+    throw IoError(dir + ": not a run folder (missing " +
+                  (file_exists(cfg_path) ? kRunInfoFile : kConfigFile) +
                   "); make one with `nabla train CONFIG --out " + dir + "`");
   r.cfg = io::load_config(cfg_path);
   try {
@@ -231,7 +235,8 @@ LoadedRun load_run(const std::string& dir) {
   r.weights_path = join_path(dir, kModelFile);
   if (!file_exists(r.weights_path)) r.weights_path = join_path(dir, kCheckpointFile);
   if (!file_exists(r.weights_path))
-    throw IoError(dir + ": the run has no weights yet (no model.safetensors or checkpoint.safetensors)");
+    throw IoError(dir +
+                  ": the run has no weights yet (no model.safetensors or checkpoint.safetensors)");
   manual_seed(static_cast<uint64_t>(r.cfg.get_int("seed", 0)));
   r.net = model_from_config(r.cfg.get_table("model"), r.input_shape, r.num_classes);
   load_model(*r.net, r.weights_path);

@@ -30,7 +30,7 @@ struct TrainRunOptions {
                                        // overrides check_resume_overrides allows)
   bool force = false;                  // replace an existing run folder's files
   ProgressMode progress = ProgressMode::Lines;
-  std::ostream* log = nullptr;         // progress and messages (null: std::cerr)
+  std::ostream* log = nullptr;  // progress and messages (null: std::cerr)
   const std::atomic<bool>* stop_flag = nullptr;
   int64_t max_steps = 0;
 };

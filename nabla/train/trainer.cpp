@@ -34,10 +34,13 @@ double now_seconds() {
 Trainer::Trainer(TrainerOptions options) : options_(std::move(options)) {
   const auto& o = options_;
   NABLA_CHECK(o.epochs >= 0, "Trainer", "epochs must be >= 0, got ", o.epochs);
-  NABLA_CHECK(o.batch_size >= 0, "Trainer", "batch_size must be >= 0 (0 = full batch), got ", o.batch_size);
-  NABLA_CHECK(o.eval_batch_size > 0, "Trainer", "eval_batch_size must be positive, got ", o.eval_batch_size);
+  NABLA_CHECK(o.batch_size >= 0, "Trainer", "batch_size must be >= 0 (0 = full batch), got ",
+              o.batch_size);
+  NABLA_CHECK(o.eval_batch_size > 0, "Trainer", "eval_batch_size must be positive, got ",
+              o.eval_batch_size);
   NABLA_CHECK(o.weight_noise >= 0, "Trainer", "weight_noise must be >= 0, got ", o.weight_noise);
-  NABLA_CHECK(o.grad_clip_norm >= 0, "Trainer", "grad_clip_norm must be >= 0, got ", o.grad_clip_norm);
+  NABLA_CHECK(o.grad_clip_norm >= 0, "Trainer", "grad_clip_norm must be >= 0, got ",
+              o.grad_clip_norm);
   NABLA_CHECK(!o.resume || !o.run_dir.empty(), "Trainer", "resume needs a run_dir to resume from");
 }
 
@@ -45,11 +48,11 @@ namespace {
 
 std::string diverged_message(double loss, const TrainerState& st, const std::string& ckpt_path) {
   std::ostringstream os;
-  os << "training diverged: loss is " << loss << " at epoch " << st.epoch + 1 << " step " << st.step_in_epoch + 1
-     << " (global step " << st.global_step + 1 << "); ";
+  os << "training diverged: loss is " << loss << " at epoch " << st.epoch + 1 << " step "
+     << st.step_in_epoch + 1 << " (global step " << st.global_step + 1 << "); ";
   if (!ckpt_path.empty() && file_exists(ckpt_path) && !st.history->epochs.empty()) {
-    os << "last good checkpoint: " << ckpt_path << " (after epoch " << st.history->epochs.back().epoch
-       << "); lower the learning rate and resume from it";
+    os << "last good checkpoint: " << ckpt_path << " (after epoch "
+       << st.history->epochs.back().epoch << "); lower the learning rate and resume from it";
   } else {
     os << "no checkpoint was written before it; lower the learning rate and start again";
   }
@@ -100,13 +103,15 @@ History Trainer::fit(nn::Module& net, optim::Optimizer& opt, const LossFn& loss,
   }
 
   std::vector<std::shared_ptr<Callback>> callbacks;
-  if (o.progress != ProgressMode::None) callbacks.push_back(std::make_shared<ProgressCallback>(o.progress, log));
+  if (o.progress != ProgressMode::None)
+    callbacks.push_back(std::make_shared<ProgressCallback>(o.progress, log));
   if (has_val) {
     callbacks.push_back(std::make_shared<EarlyStoppingCallback>(
         o.early_stopping_patience, o.early_stopping_min_delta, o.restore_best,
         o.run_dir.empty() ? "" : join_path(o.run_dir, kBestFile)));
   }
-  if (!o.run_dir.empty()) callbacks.push_back(std::make_shared<MetricsCsvCallback>(join_path(o.run_dir, kMetricsFile)));
+  if (!o.run_dir.empty())
+    callbacks.push_back(std::make_shared<MetricsCsvCallback>(join_path(o.run_dir, kMetricsFile)));
   for (auto& cb : extra_callbacks_) callbacks.push_back(cb);
 
   auto make_checkpoint = [&](int64_t epochs_done, double elapsed) {
@@ -127,7 +132,8 @@ History Trainer::fit(nn::Module& net, optim::Optimizer& opt, const LossFn& loss,
     save_checkpoint(ckpt_path, net, opt, c);
   };
   auto stop_requested = [&] {
-    return (o.stop_flag != nullptr && o.stop_flag->load()) || (o.max_steps > 0 && st.global_step >= o.max_steps);
+    return (o.stop_flag != nullptr && o.stop_flag->load()) ||
+           (o.max_steps > 0 && st.global_step >= o.max_steps);
   };
 
   for (auto& cb : callbacks) cb->on_train_begin(st);

@@ -80,8 +80,10 @@ TEST(CliErrors, ExistingRunFolderNeedsForce) {
   CliResult first = box.run("train c.toml --out run");
   ASSERT_EQ(first.code, 0) << first.err;
   const std::string before = slurp(box.dir() / "run" / "model.safetensors");
-  expect_one_line_error(box.run("train c.toml --out run --set optimizer.lr=0.05"), 1, "already exists");
-  EXPECT_EQ(slurp(box.dir() / "run" / "model.safetensors"), before) << "the refused run must not touch the folder";
+  expect_one_line_error(box.run("train c.toml --out run --set optimizer.lr=0.05"), 1,
+                        "already exists");
+  EXPECT_EQ(slurp(box.dir() / "run" / "model.safetensors"), before)
+      << "the refused run must not touch the folder";
   // a folder with someone else's files is refused too
   std::filesystem::create_directories(box.dir() / "mine");
   box.write("mine/notes.txt", "keep me");

@@ -166,7 +166,9 @@ TEST(Image, WritePngRoundTripsAndScales) {
   const std::vector<float> b = back.to_vector<float>();
   for (size_t i = 0; i < v.size(); ++i) EXPECT_NEAR(b[i], v[i], 1e-6);
 
-  const Tensor big = decode_image(encode_png(Tensor::from_vector(std::vector<float>(v.begin(), v.begin() + 24), {4, 6}), 3), keep_size(true));
+  const Tensor big = decode_image(
+      encode_png(Tensor::from_vector(std::vector<float>(v.begin(), v.begin() + 24), {4, 6}), 3),
+      keep_size(true));
   ASSERT_EQ(big.shape(), (Shape{1, 12, 18}));
   EXPECT_NEAR(big.at({0, 11, 17}), img.at({0, 3, 5}), 1e-6);
   EXPECT_THROW(write_png(path, Tensor::zeros({2, 4, 4})), Error);

@@ -229,15 +229,18 @@ TEST(Config, KeysThatWouldNotReadBackAreRefused) {
     const std::string err = error_of([&] { io::parse_config(text, "k.toml"); });
     EXPECT_NE(err.find("single quote"), std::string::npos) << text << " -> " << err;
   }
-  Config c = io::parse_config("\"qu.key\" = true\n\"sp ace\" = 1\n");  // other quoted keys still work
+  Config c =
+      io::parse_config("\"qu.key\" = true\n\"sp ace\" = 1\n");  // other quoted keys still work
   EXPECT_EQ(io::parse_config(c.to_toml()).to_toml(), c.to_toml());
   EXPECT_NE(error_of([&] { c.set("a'b", "1"); }).find("single quote"), std::string::npos);
-  EXPECT_NE(error_of([&] { c.set("x", "{ \"a'b\" = 1 }"); }).find("single quote"), std::string::npos);
+  EXPECT_NE(error_of([&] { c.set("x", "{ \"a'b\" = 1 }"); }).find("single quote"),
+            std::string::npos);
 
   // Dotted keys nest without brackets; toml++ writes them back as inline tables past its limit.
   std::string deep = "k";
   for (int i = 0; i < 100; ++i) deep += ".k";
-  EXPECT_NE(error_of([&] { io::parse_config(deep + " = 1\n"); }).find("nested deeper"), std::string::npos);
+  EXPECT_NE(error_of([&] { io::parse_config(deep + " = 1\n"); }).find("nested deeper"),
+            std::string::npos);
   EXPECT_NE(error_of([&] { c.set(deep, "1"); }).find("nested deeper"), std::string::npos);
   EXPECT_NO_THROW(io::parse_config("a.b.c.d = 1\n"));
 }

@@ -186,8 +186,10 @@ void max_pool_plane(const Pool2dParams& p, const T* x, T* y, int64_t* idx, int64
       }
       continue;
     }
-    for (int64_t ow = 0; ow < ow_lo; ++ow) max_cell(p, x, hs, i0, i1, ow, yrow + ow, kIdx ? irow + ow : nullptr);
-    for (int64_t ow = ow_hi; ow < OW; ++ow) max_cell(p, x, hs, i0, i1, ow, yrow + ow, kIdx ? irow + ow : nullptr);
+    for (int64_t ow = 0; ow < ow_lo; ++ow)
+      max_cell(p, x, hs, i0, i1, ow, yrow + ow, kIdx ? irow + ow : nullptr);
+    for (int64_t ow = ow_hi; ow < OW; ++ow)
+      max_cell(p, x, hs, i0, i1, ow, yrow + ow, kIdx ? irow + ow : nullptr);
     for_blocks<kWide<T>>(ow_lo, ow_hi, [&](auto width, int64_t c0) {
       constexpr int V = decltype(width)::value;
       if constexpr (V == 1) {
@@ -230,14 +232,16 @@ template <class T, int kSW>
 void max_pool_dispatch_idx(const Pool2dParams& p, const T* x, T* y, int64_t* indices) {
   const int64_t in_plane = p.in_h * p.in_w, out_plane = p.out_h * p.out_w;
   int64_t lo, hi;
-  interior_range(p.out_w, p.in_w, (p.kernel_w - 1) * p.dilation_w + 1, p.stride_w, p.pad_w, &lo, &hi);
+  interior_range(p.out_w, p.in_w, (p.kernel_w - 1) * p.dilation_w + 1, p.stride_w, p.pad_w, &lo,
+                 &hi);
   // the vector path keeps tap offsets in int32; absurdly tall windows take the scalar rule
   const int64_t max_tap = sat_add(sat_mul(sat_mul(p.kernel_h - 1, p.dilation_h), p.in_w),
                                   sat_mul(p.kernel_w - 1, p.dilation_w));
   if (max_tap > INT32_MAX) lo = hi = 0;
   for_each_plane(p.planes(), sat_mul(out_plane, sat_mul(p.kernel_h, p.kernel_w)), [&](int64_t c) {
     if (indices)
-      max_pool_plane<T, kSW, true>(p, x + c * in_plane, y + c * out_plane, indices + c * out_plane, lo, hi);
+      max_pool_plane<T, kSW, true>(p, x + c * in_plane, y + c * out_plane, indices + c * out_plane,
+                                   lo, hi);
     else
       max_pool_plane<T, kSW, false>(p, x + c * in_plane, y + c * out_plane, nullptr, lo, hi);
   });
@@ -338,11 +342,12 @@ void avg_pool_run(const Pool2dParams& p, T* x, T* y) {
   const int64_t in_plane = p.in_h * p.in_w, out_plane = p.out_h * p.out_w;
   int64_t lo, hi;
   interior_range(p.out_w, p.in_w, p.kernel_w, p.stride_w, p.pad_w, &lo, &hi);
-  for_each_plane(p.planes(),
-                 sat_add(sat_mul(out_plane, sat_mul(p.kernel_h, p.kernel_w)), kBackward ? in_plane : 0),
-                 [&](int64_t c) {
-                   avg_pool_plane<T, kSW, kBackward>(p, x + c * in_plane, y + c * out_plane, lo, hi);
-                 });
+  for_each_plane(
+      p.planes(),
+      sat_add(sat_mul(out_plane, sat_mul(p.kernel_h, p.kernel_w)), kBackward ? in_plane : 0),
+      [&](int64_t c) {
+        avg_pool_plane<T, kSW, kBackward>(p, x + c * in_plane, y + c * out_plane, lo, hi);
+      });
 }
 
 template <class T, bool kBackward>
@@ -362,7 +367,8 @@ void max_pool2d_forward(const Pool2dParams& p, const T* x, T* y, int64_t* indice
 }
 
 template <class T>
-void max_pool2d_backward(const Pool2dParams& p, const T* grad_y, const int64_t* indices, T* grad_x) {
+void max_pool2d_backward(const Pool2dParams& p, const T* grad_y, const int64_t* indices,
+                         T* grad_x) {
   scatter_by_indices(p.planes(), p.in_h * p.in_w, p.out_h * p.out_w, grad_y, indices, grad_x);
 }
 
@@ -422,7 +428,8 @@ void adaptive_avg_pool2d_backward(const AdaptivePool2dParams& p, const T* grad_y
 }
 
 template <class T>
-void adaptive_max_pool2d_forward(const AdaptivePool2dParams& p, const T* x, T* y, int64_t* indices) {
+void adaptive_max_pool2d_forward(const AdaptivePool2dParams& p, const T* x, T* y,
+                                 int64_t* indices) {
   const int64_t H = p.in_h, W = p.in_w, OH = p.out_h, OW = p.out_w;
   for_each_plane(p.planes(), std::max(H * W, OH * OW), [&](int64_t c) {
     const T* xp = x + c * H * W;
@@ -454,16 +461,16 @@ void adaptive_max_pool2d_backward(const AdaptivePool2dParams& p, const T* grad_y
   scatter_by_indices(p.planes(), p.in_h * p.in_w, p.out_h * p.out_w, grad_y, indices, grad_x);
 }
 
-#define NABLA_INSTANTIATE(T)                                                                     \
-  template void max_pool2d_forward<T>(const Pool2dParams&, const T*, T*, int64_t*);              \
-  template void max_pool2d_backward<T>(const Pool2dParams&, const T*, const int64_t*, T*);       \
-  template void avg_pool2d_forward<T>(const Pool2dParams&, const T*, T*);                        \
-  template void avg_pool2d_backward<T>(const Pool2dParams&, const T*, T*);                       \
-  template void adaptive_avg_pool2d_forward<T>(const AdaptivePool2dParams&, const T*, T*);       \
-  template void adaptive_avg_pool2d_backward<T>(const AdaptivePool2dParams&, const T*, T*);      \
-  template void adaptive_max_pool2d_forward<T>(const AdaptivePool2dParams&, const T*, T*,        \
-                                               int64_t*);                                        \
-  template void adaptive_max_pool2d_backward<T>(const AdaptivePool2dParams&, const T*,           \
+#define NABLA_INSTANTIATE(T)                                                                \
+  template void max_pool2d_forward<T>(const Pool2dParams&, const T*, T*, int64_t*);         \
+  template void max_pool2d_backward<T>(const Pool2dParams&, const T*, const int64_t*, T*);  \
+  template void avg_pool2d_forward<T>(const Pool2dParams&, const T*, T*);                   \
+  template void avg_pool2d_backward<T>(const Pool2dParams&, const T*, T*);                  \
+  template void adaptive_avg_pool2d_forward<T>(const AdaptivePool2dParams&, const T*, T*);  \
+  template void adaptive_avg_pool2d_backward<T>(const AdaptivePool2dParams&, const T*, T*); \
+  template void adaptive_max_pool2d_forward<T>(const AdaptivePool2dParams&, const T*, T*,   \
+                                               int64_t*);                                   \
+  template void adaptive_max_pool2d_backward<T>(const AdaptivePool2dParams&, const T*,      \
                                                 const int64_t*, T*);
 NABLA_INSTANTIATE(float)
 NABLA_INSTANTIATE(double)
