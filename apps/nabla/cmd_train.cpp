@@ -1,5 +1,4 @@
-// nabla train CONFIG [--epochs N] [--out DIR] [--set key=value]... [--resume] [--force] [--threads
-// N]
+// nabla train CONFIG [--epochs N] [--out DIR] [--set k=v]... [--resume] [--force] [--threads N]
 #include <cstdio>
 #include <iostream>
 
