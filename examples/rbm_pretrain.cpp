@@ -20,10 +20,10 @@
 #include "nabla/nn/container.hpp"
 #include "nabla/nn/linear.hpp"
 #include "nabla/nn/loss.hpp"
+#include "nabla/nn/rbm.hpp"
 #include "nabla/ops/shape.hpp"
 #include "nabla/optim/adam.hpp"
 #include "nabla/train/evaluate.hpp"
-#include "nabla/train/rbm.hpp"
 
 using namespace nabla;
 
@@ -74,9 +74,9 @@ int main(int argc, char** argv) {
     Tensor pixels = reshape(fm.train.take(unlabelled).all().inputs, {-1, 784});
     std::printf("pre-training 784-256-128 on %lld unlabelled images, %lld CD-1 epochs per layer\n",
                 static_cast<long long>(pixels.size(0)), static_cast<long long>(rbm_epochs));
-    train::RbmOptions ro{.k = 1, .lr = 0.05, .momentum = 0.5, .batch_size = 64, .seed = 1};
+    nn::RbmOptions ro{.k = 1, .lr = 0.05, .momentum = 0.5, .batch_size = 64, .seed = 1};
     auto t1 = std::chrono::steady_clock::now();
-    auto layers = train::pretrain_stack(pixels, {784, 256, 128}, rbm_epochs, ro, &std::cout);
+    auto layers = nn::pretrain_stack(pixels, {784, 256, 128}, rbm_epochs, ro, &std::cout);
     std::printf("pre-training took %.1f s\n", seconds_since(t1));
 
     // The labelled images are the first of the pre-training images: pre-training saw their
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
 
     manual_seed(42);
     nn::Sequential pre = make_net();
-    train::load_pretrained(pre, layers);
+    nn::load_pretrained(pre, layers);
     manual_seed(42);
     nn::Sequential scratch = make_net();  // identical head init, default init below it
 

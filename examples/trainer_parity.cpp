@@ -1,6 +1,6 @@
 // trainer_parity: runs a config through the real Trainer + DataLoader path with initial weights and
 // a sample order that PyTorch can share, so a whole training run (not just the 100 steps of
-// tests/train/test_recipe_parity.cpp) can be compared with scripts/torch_train.py.
+// tests/recipe/test_recipe_parity.cpp) can be compared with scripts/torch_train.py.
 //
 //   build/examples/trainer_parity CONFIG DIR [--seed S] [--init FILE] [--float64] [--set K=V]
 //                                 [--dump-only]
@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
     }
     const std::string dir = argv[2];
     std::filesystem::create_directories(dir);
-    train::Experiment e = train::make_experiment(cfg);
+    recipe::Experiment e = recipe::make_experiment(cfg);
     if (!init_file.empty()) e.net->load_state_dict(io::load_safetensors(init_file));
     io::save_safetensors(dir + "/init.safetensors", e.net->state_dict());
 
@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
     data::TensorDataset train_set = e.data.train, val_set = e.data.val;
     if (f64) {
       e.net->to(DType::Float64);
-      e.opt = train::optimizer_from_config(e.cfg.get_table("optimizer"), e.net->parameters());
+      e.opt = recipe::optimizer_from_config(e.cfg.get_table("optimizer"), e.net->parameters());
       train_set =
           data::TensorDataset(e.data.train.inputs().to(DType::Float64), e.data.train.targets());
       val_set = data::TensorDataset(e.data.val.inputs().to(DType::Float64), e.data.val.targets());

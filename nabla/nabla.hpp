@@ -1,11 +1,15 @@
 // Everything a user needs in one include: `#include "nabla/nabla.hpp"`.
 #pragma once
 #include "nabla/data/data.hpp"
+#include "nabla/demo/demo.hpp"
 #include "nabla/io/config.hpp"
 #include "nabla/io/safetensors.hpp"
 #include "nabla/nn/loss.hpp"
 #include "nabla/nn/nn.hpp"
+#include "nabla/nn/rbm.hpp"
 #include "nabla/ops/ops.hpp"
 #include "nabla/optim/optim.hpp"
-#include "nabla/train/rbm.hpp"
+#include "nabla/recipe/recipe.hpp"
+#include "nabla/report/compare.hpp"
+#include "nabla/report/report.hpp"
 #include "nabla/train/train.hpp"

@@ -17,6 +17,9 @@ USES = {
     "io": {"core"},
     "onnx": {"core", "kernels", "autograd", "ops", "nn", "io"},
     "train": {"core", "kernels", "autograd", "ops", "nn", "optim", "data", "io"},
+    "recipe": {"core", "kernels", "autograd", "ops", "nn", "optim", "data", "io", "train"},
+    "report": {"core", "kernels", "autograd", "ops", "nn", "optim", "data", "io", "train", "recipe"},
+    "demo": {"core", "kernels", "autograd", "ops", "optim", "report"},
     "vision": {"core", "kernels", "autograd", "ops", "nn", "data", "io"},
 }
 # Tests may also read fixtures (io: safetensors) and use Tensor's forwarding methods, which are

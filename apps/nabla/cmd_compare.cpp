@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "nabla/train/compare.hpp"
+#include "nabla/report/compare.hpp"
 
 namespace nabla::app {
 
@@ -18,7 +18,7 @@ CLI::App* add_compare_command(CLI::App& app, CompareArgs& a) {
 }
 
 Outcome run_compare_command(const CompareArgs& a, const Context&) {
-  const std::string path = train::write_compare(a.runs, a.out);  // before any output: it may throw
+  const std::string path = report::write_compare(a.runs, a.out);  // before any output: it may throw
   std::cout << "wrote " << path << std::endl;
   return Outcome::Ok;
 }

@@ -6,7 +6,7 @@
 #include "commands.hpp"
 #include "nabla/io/atomic_file.hpp"
 #include "nabla/io/config.hpp"
-#include "nabla/train/cv.hpp"
+#include "nabla/recipe/cv.hpp"
 
 namespace nabla::app {
 
@@ -29,7 +29,7 @@ Outcome run_cv_command(const CvArgs& a, const Context&) {
   io::Config cfg = io::load_config(a.config);
   cfg.apply_overrides(a.sets);
   if (a.epochs >= 0) cfg.set("train.epochs", std::to_string(a.epochs));
-  train::CvResult r = train::cross_validate(cfg, a.folds, &std::cerr);
+  recipe::CvResult r = recipe::cross_validate(cfg, a.folds, &std::cerr);
   std::cout << "fold,train_size,val_size,train_acc,val_acc,val_loss,seconds\n";
   std::string csv = "fold,train_size,val_size,train_acc,val_acc,val_loss,seconds\n";
   for (const auto& f : r.folds) {

@@ -4,8 +4,8 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "nabla/train/demo.hpp"
-#include "nabla/train/run.hpp"
+#include "nabla/demo/demo.hpp"
+#include "nabla/recipe/run.hpp"
 
 namespace nabla::app {
 
@@ -26,13 +26,13 @@ Outcome run_demo_command(const DemoArgs& a, const Context&) {
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   if (a.what == "optimizers") {
-    auto surfaces = train::demo::run_optimizer_demo();
-    std::cout << train::demo::optimizer_demo_table(surfaces);
-    train::write_file_atomic(out, train::demo::optimizer_demo_html(surfaces));
+    auto surfaces = demo::run_optimizer_demo();
+    std::cout << demo::optimizer_demo_table(surfaces);
+    io::write_file_atomic(out, demo::optimizer_demo_html(surfaces));
   } else {
-    auto curves = train::demo::run_activation_demo();
-    std::cout << train::demo::activation_demo_table(curves);
-    train::write_file_atomic(out, train::demo::activation_demo_html(curves));
+    auto curves = demo::run_activation_demo();
+    std::cout << demo::activation_demo_table(curves);
+    io::write_file_atomic(out, demo::activation_demo_html(curves));
   }
   std::cout << "wrote " << out << std::endl;
   return Outcome::Ok;

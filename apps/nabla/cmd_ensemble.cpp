@@ -6,7 +6,7 @@
 #include "commands.hpp"
 #include "nabla/io/atomic_file.hpp"
 #include "nabla/io/config.hpp"
-#include "nabla/train/ensemble.hpp"
+#include "nabla/recipe/ensemble.hpp"
 
 namespace nabla::app {
 
@@ -31,7 +31,7 @@ Outcome run_ensemble_command(const EnsembleArgs& a, const Context&) {
   io::Config cfg = io::load_config(a.config);
   cfg.apply_overrides(a.sets);
   if (a.epochs >= 0) cfg.set("train.epochs", std::to_string(a.epochs));
-  train::EnsembleResult r = train::train_ensemble(cfg, a.method, a.members, &std::cerr);
+  recipe::EnsembleResult r = recipe::train_ensemble(cfg, a.method, a.members, &std::cerr);
   std::string csv =
       "member,member_acc,ensemble_acc,alpha,weighted_error,distinct_samples,seconds\n";
   for (const auto& m : r.members) {

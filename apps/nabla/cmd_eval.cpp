@@ -3,8 +3,8 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "nabla/recipe/run.hpp"
 #include "nabla/train/evaluate.hpp"
-#include "nabla/train/run.hpp"
 
 namespace nabla::app {
 
@@ -17,8 +17,8 @@ CLI::App* add_eval_command(CLI::App& app, EvalArgs& a) {
 
 Outcome run_eval_command(const EvalArgs& a, const Context&) {
   apply_threads(a.threads);
-  train::LoadedRun run = train::load_run(a.run);
-  train::ExperimentData data = train::load_run_data(run);
+  recipe::LoadedRun run = recipe::load_run(a.run);
+  recipe::ExperimentData data = recipe::load_run_data(run);
   const double t0 = train::now_seconds();
   train::EvalResult r = train::evaluate(*run.net, data.test, run.loss);
   const double secs = train::now_seconds() - t0;

@@ -7,8 +7,8 @@
 #include "commands.hpp"
 #include "nabla/data/image.hpp"
 #include "nabla/ops/shape.hpp"
+#include "nabla/recipe/run.hpp"
 #include "nabla/train/evaluate.hpp"
-#include "nabla/train/run.hpp"
 
 namespace nabla::app {
 
@@ -25,7 +25,7 @@ CLI::App* add_predict_command(CLI::App& app, PredictArgs& a) {
 }
 
 Outcome run_predict_command(const PredictArgs& a, const Context&) {
-  train::LoadedRun run = train::load_run(a.run);
+  recipe::LoadedRun run = recipe::load_run(a.run);
   NABLA_CHECK(run.input_shape.size() == 3, "predict", "this run's model takes ",
               shape_str(run.input_shape), " inputs, not images");
   data::ImageOptions io;
@@ -48,7 +48,7 @@ Outcome run_predict_command(const PredictArgs& a, const Context&) {
                 << "; converted to the model's " << model_input << " input"
                 << (info.inverted ? " (and inverted to light-on-dark)" : "") << "\n";
     }
-    Tensor x = train::apply_input_scale(unsqueeze(img, 0), run.scale);
+    Tensor x = recipe::apply_input_scale(unsqueeze(img, 0), run.scale);
     const std::vector<float> p = train::predict_proba(*run.net, x).to_vector<float>();
     std::vector<int64_t> order(p.size());
     std::iota(order.begin(), order.end(), 0);

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "commands.hpp"
-#include "nabla/train/report.hpp"
+#include "nabla/report/report.hpp"
 
 namespace nabla::app {
 
@@ -18,11 +18,11 @@ CLI::App* add_report_command(CLI::App& app, ReportArgs& a) {
 }
 
 Outcome run_report_command(const ReportArgs& a, const Context&) {
-  train::ReportOptions o;
+  report::ReportOptions o;
   o.out = a.out;
   o.samples = a.samples;
   const std::string path =
-      train::write_report(a.run, o);  // before printing: an error prints nothing else
+      report::write_report(a.run, o);  // before printing: an error prints nothing else
   std::cout << "wrote " << path << std::endl;
   return Outcome::Ok;
 }

@@ -3,8 +3,8 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "nabla/recipe/run.hpp"
 #include "nabla/train/checkpoint.hpp"
-#include "nabla/train/run.hpp"
 
 namespace nabla::app {
 
@@ -36,13 +36,13 @@ Outcome run_train_command(const TrainArgs& a, const Context& ctx) {
     throw UsageError("train: --resume and --force contradict each other; pick one");
   if (a.resume) {
     try {
-      train::check_resume_overrides(a.sets);
+      recipe::check_resume_overrides(a.sets);
     } catch (const Error& e) {
       throw UsageError(e.what());
     }
   }
   apply_threads(a.threads);
-  train::TrainRunOptions o;
+  recipe::TrainRunOptions o;
   o.config_path = a.config;
   o.overrides = a.sets;
   o.epochs = a.epochs;
@@ -52,7 +52,7 @@ Outcome run_train_command(const TrainArgs& a, const Context& ctx) {
   o.progress = ctx.progress;
   o.stop_flag = ctx.stop_flag;
   o.max_steps = a.max_steps;
-  train::TrainRunResult r = train::run_training(o);
+  recipe::TrainRunResult r = recipe::run_training(o);
   if (r.history.interrupted) {
     std::cerr << "stopped: checkpoint saved to "
               << train::join_path(r.run_dir, train::kCheckpointFile)

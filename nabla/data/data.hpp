@@ -6,4 +6,5 @@
 #include "nabla/data/image.hpp"
 #include "nabla/data/loader.hpp"
 #include "nabla/data/split.hpp"
+#include "nabla/data/synthetic.hpp"
 #include "nabla/data/transforms.hpp"

@@ -45,11 +45,6 @@ class MetricsCsvCallback : public Callback {
   std::string path_;
 };
 
-std::string metrics_csv_header();
-std::string metrics_csv_row(const EpochMetrics& m);
-// Reads a metrics.csv back (for reports). Throws IoError on a malformed file.
-std::vector<EpochMetrics> read_metrics_csv(const std::string& path);
-
 // Tracks the best validation loss; after `patience` epochs without an improvement larger than
 // min_delta it asks the trainer to stop. The best weights are kept in memory (and in
 // best_path when given) and loaded back at the end when restore_best is set.

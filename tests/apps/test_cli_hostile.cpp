@@ -9,7 +9,7 @@
 #include "nabla/data/idx.hpp"
 #include "nabla/data/image.hpp"
 #include "nabla/io/safetensors.hpp"
-#include "nabla/train/callbacks.hpp"
+#include "nabla/train/metrics_csv.hpp"
 
 namespace nabla::test {
 namespace {

@@ -4,8 +4,9 @@
 
 #include "cli_runner.hpp"
 #include "nabla/data/image.hpp"
+#include "nabla/data/synthetic.hpp"
 #include "nabla/io/safetensors.hpp"
-#include "nabla/train/experiment.hpp"
+#include "nabla/recipe/experiment.hpp"
 
 namespace nabla::test {
 namespace {
@@ -39,7 +40,7 @@ TEST(CliRun, EvalAndPredict) {
   EXPECT_NE(e.out.find("class 3"), std::string::npos) << e.out;
 
   // a test image of the same synthetic task, written as PNG files
-  data::TensorDataset test = train::make_synthetic_images(2, 4, 8, 0.0, 5, 12345);
+  data::TensorDataset test = data::make_synthetic_images(2, 4, 8, 0.0, 5, 12345);
   data::write_png(box.path("a.png"), test.get(0).inputs.select(0, 0));
   data::write_png(box.path("b.png"), test.get(1).inputs.select(0, 0));
   CliResult p = box.run("predict run a.png b.png --top 2 --invert no");

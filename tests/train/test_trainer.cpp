@@ -12,8 +12,9 @@
 #include "nabla/train/callbacks.hpp"
 #include "nabla/train/checkpoint.hpp"
 #include "nabla/train/evaluate.hpp"
+#include "nabla/train/metrics_csv.hpp"
 #include "nabla/train/trainer.hpp"
-#include "trainer_fixtures.hpp"
+#include "tests/support/trainer_fixtures.hpp"
 
 namespace nabla::test {
 namespace {

@@ -1,0 +1,81 @@
+// From a config to the objects of a training run: data, model, optimizer, loss, schedule,
+// augmentation and trainer options. Every key the configs in configs/ use is read here (or in
+// model_config.cpp), so Config::check_unused() can reject a misspelt one.
+//
+//   seed = 0
+//   [data]      dataset = "fashion_mnist" | "synthetic"; root; validation = "test" | "holdout";
+//               val_size; train_subset; test_subset; scale = "unit" | "standard"
+//               (synthetic: classes, image_size, train_size, test_size, noise)
+//   [model]     see model_config.hpp
+//   [optimizer] name = sgd | adam | adamw | adagrad | adadelta | rmsprop; lr; momentum;
+//               nesterov; weight_decay; betas; eps; rho; alpha; centered; amsgrad; lr_decay
+//   [schedule]  name = none | cosine | step | warmup_cosine; min_lr; step_epochs; gamma;
+//               warmup_epochs
+//   [loss]      label_smoothing
+//   [augment]   hflip; crop_padding; input_noise
+//   [train]     epochs; batch_size (0 = full batch); shuffle; early_stopping_patience;
+//               early_stopping_min_delta; weight_noise; grad_clip_norm; eval_batch_size; prefetch
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nabla/data/dataset.hpp"
+#include "nabla/io/config.hpp"
+#include "nabla/nn/container.hpp"
+#include "nabla/optim/optimizer.hpp"
+#include "nabla/train/trainer.hpp"
+
+namespace nabla::recipe {
+
+struct ExperimentData {
+  data::TensorDataset train;
+  data::TensorDataset val;  // a held-out part of train, or the test set (val_is_test)
+  data::TensorDataset test;
+  bool val_is_test = false;
+  Shape input_shape;  // one sample, e.g. {1, 28, 28}
+  int64_t num_classes = 0;
+  std::vector<std::string> class_names;
+  std::string scale = "unit";  // how raw [0, 1] pixels are mapped to model inputs
+};
+
+// Reads [data] (and `seed` for the hold-out split).
+ExperimentData load_experiment_data(const io::Config& cfg);
+// Maps [0, 1] images (N, C, H, W) to the model's input scale ("unit": unchanged, "standard":
+// Fashion-MNIST mean/std). The same mapping applies to training data and to `nabla predict`.
+Tensor apply_input_scale(const Tensor& images, const std::string& scale);
+
+std::unique_ptr<optim::Optimizer> optimizer_from_config(const io::Config& optimizer,
+                                                        const std::vector<Tensor>& params);
+// Empty when [schedule] is absent or name = "none".
+train::LrSchedule schedule_from_config(const io::Config& schedule, double base_lr, int64_t epochs);
+train::LossFn loss_from_config(const io::Config& loss);
+// Empty when no augmentation is configured.
+data::Transform transform_from_config(const io::Config& augment, const Shape& input_shape);
+// [train] + seed + schedule + augmentation (base_lr: the optimizer's lr, for the schedule).
+train::TrainerOptions trainer_options_from_config(const io::Config& cfg, const Shape& input_shape,
+                                                  double base_lr);
+
+// The top-level `rng` key: "nabla" (default: nabla's generators) or "pytorch" (initial weights
+// and shuffling drawn from PyTorch's streams for the same seed; augmentation, dropout and the
+// hold-out split stay nabla's). Anything else is an error.
+std::string rng_from_config(const io::Config& cfg);
+
+// Everything of one run, built with the config's seed (model init is seeded too).
+struct Experiment {
+  io::Config cfg;
+  ExperimentData data;
+  std::shared_ptr<nn::Sequential> net;
+  std::unique_ptr<optim::Optimizer> opt;
+  train::LossFn loss;
+  train::TrainerOptions options;
+};
+
+// check_unused: reject keys nobody read (a typo in the config is an error, not a silent default).
+Experiment make_experiment(const io::Config& cfg, bool check_unused = true);
+// A fresh model + optimizer for the same config (cross-validation folds, ensemble members),
+// initialised from `seed`.
+std::shared_ptr<nn::Sequential> make_model(const io::Config& cfg, const ExperimentData& data,
+                                           uint64_t seed);
+
+}  // namespace nabla::recipe

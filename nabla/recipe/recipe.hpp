@@ -1,0 +1,9 @@
+// Everything in nabla::recipe: configs -> data, models, optimizers, losses and schedules; run
+// folders; cross-validation and ensembles.
+#pragma once
+#include "nabla/recipe/cv.hpp"
+#include "nabla/recipe/ensemble.hpp"
+#include "nabla/recipe/experiment.hpp"
+#include "nabla/recipe/model_config.hpp"
+#include "nabla/recipe/run.hpp"
+#include "nabla/recipe/stats.hpp"

@@ -1,0 +1,175 @@
+// model_from_config and the config -> experiment glue: named models, shape inference, errors
+// that name the layer, optimizers and schedules from TOML.
+#include <cmath>
+
+#include "nabla/io/config.hpp"
+#include "nabla/nn/init.hpp"
+#include "nabla/ops/elementwise.hpp"
+#include "nabla/ops/reduce.hpp"
+#include "nabla/recipe/experiment.hpp"
+#include "nabla/recipe/model_config.hpp"
+#include "tests/support/trainer_fixtures.hpp"
+
+namespace nabla::test {
+namespace {
+
+io::Config parse(const std::string& s) { return io::parse_config(s, "test.toml"); }
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ModelFromConfig, NamedModelsHaveTheKnownParameterCounts) {
+  // LeNet-5 of the notes and PyTorch's anchor: 61,706 parameters; MLP 784-256-128-10: 235,146.
+  EXPECT_EQ(recipe::model_from_config(parse("name = \"lenet\""))->num_parameters(), 61706);
+  EXPECT_EQ(recipe::model_from_config(parse("name = \"mlp\""))->num_parameters(), 235146);
+  auto cnn = recipe::model_from_config(parse("name = \"cnn\""));
+  Tensor y = cnn->forward(Tensor::zeros({2, 1, 28, 28}));
+  EXPECT_EQ(y.shape(), (Shape{2, 10}));
+}
+
+TEST(ModelFromConfig, LayerListInfersInputSizes) {
+  auto net = recipe::model_from_config(parse(R"(layers = [
+    { type = "conv2d", out = 3, kernel = 3, stride = 2, padding = 1 }, { type = "leaky_relu", slope = 0.1 },
+    { type = "conv2d", out = 4, kernel = 3, dilation = 2 }, { type = "tanh" },
+    { type = "flatten" }, { type = "dropout", p = 0.1 }, { type = "maxout", out = 6, pieces = 2 },
+    { type = "linear", out = 5 } ])"),
+                                       {1, 13, 13}, 5);
+  // 13 -> (13+2-2-1)/2+1 = 7 -> 7 - 2*2 = 3: 4*3*3 = 36 features
+  Tensor y = net->forward(Tensor::zeros({2, 1, 13, 13}));
+  EXPECT_EQ(y.shape(), (Shape{2, 5}));
+}
+
+TEST(ModelFromConfig, ErrorsNameTheLayerAndTheFix) {
+  EXPECT_NE(error_of([] {
+              recipe::model_from_config(parse("name = \"resnet9000\""));
+            }).find("unknown model name"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              recipe::model_from_config(parse("layers = [{ type = \"conv3d\", out = 2 }]"));
+            }).find("layer 0 (conv3d): unknown layer type"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              recipe::model_from_config(parse("layers = [{ type = \"linear\", out = 10 }]"));
+            }).find("add { type = \"flatten\" }"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of([] {
+        recipe::model_from_config(parse("layers = [{ type = \"conv2d\", out = 2, kernel = 40 }]"));
+      }).find("does not fit"),
+      std::string::npos);
+  EXPECT_NE(error_of([] {
+              recipe::model_from_config(
+                  parse("layers = [{ type = \"flatten\" }, { type = \"linear\", out = 7 }]"));
+            }).find("10 classes"),
+            std::string::npos);
+}
+
+TEST(ModelFromConfig, ZeroInitFailsToBreakSymmetry) {
+  // the notes' point: with all weights equal, every hidden unit gets the same gradient
+  auto net = recipe::model_from_config(parse("name = \"mlp\"\ninit = \"zeros\""));
+  for (const auto& p : net->parameters()) EXPECT_EQ(sum(abs(p)).item(), 0.0);
+  auto he = recipe::model_from_config(parse("name = \"mlp\"\ninit = \"he_normal\""));
+  EXPECT_GT(sum(abs(he->parameters()[0])).item(), 0.0);
+}
+
+TEST(ExperimentConfig, OptimizersAndSchedules) {
+  Tensor w = Tensor::zeros({3});
+  w.set_requires_grad(true);
+  for (const char* name : {"sgd", "adam", "adamw", "adagrad", "adadelta", "rmsprop"}) {
+    auto opt =
+        recipe::optimizer_from_config(parse(std::string("name = \"") + name + "\"\nlr = 0.5"), {w});
+    EXPECT_DOUBLE_EQ(opt->lr(), 0.5) << name;
+  }
+  EXPECT_THROW(recipe::optimizer_from_config(parse("name = \"lbfgs\""), {w}), Error);
+
+  auto cosine = recipe::schedule_from_config(parse("name = \"cosine\"\nmin_lr = 0.1"), 1.0, 2);
+  EXPECT_DOUBLE_EQ(cosine(0, 10), 1.0);
+  EXPECT_NEAR(cosine(10, 10), 0.55, 1e-12);  // half way
+  EXPECT_NEAR(cosine(20, 10), 0.1, 1e-12);
+  auto step =
+      recipe::schedule_from_config(parse("name = \"step\"\nstep_epochs = 2\ngamma = 0.5"), 1.0, 10);
+  EXPECT_DOUBLE_EQ(step(19, 10), 1.0);  // epochs 0-1
+  EXPECT_DOUBLE_EQ(step(20, 10), 0.5);  // epochs 2-3
+  EXPECT_DOUBLE_EQ(step(40, 10), 0.25);
+  EXPECT_FALSE(static_cast<bool>(recipe::schedule_from_config(parse(""), 1.0, 10)));
+}
+
+TEST(ExperimentConfig, MisspeltKeyIsRejected) {
+  io::Config cfg = parse(R"(
+[data]
+dataset = "synthetic"
+train_size = 64
+test_size = 32
+[model]
+name = "mlp"
+[optimizer]
+name = "adam"
+lr = 0.01
+[train]
+epohcs = 3
+)");
+  std::string msg = error_of([&] { recipe::make_experiment(cfg); });
+  EXPECT_NE(msg.find("epohcs"), std::string::npos) << msg;
+}
+
+TEST(ExperimentConfig, SyntheticHoldoutSplitSizes) {
+  io::Config cfg = parse(R"(
+seed = 3
+[data]
+dataset = "synthetic"
+train_size = 100
+test_size = 40
+validation = "holdout"
+val_size = 20
+train_subset = 50
+[model]
+name = "mlp"
+)");
+  recipe::Experiment e = recipe::make_experiment(cfg);
+  EXPECT_EQ(e.data.train.size(), 50);
+  EXPECT_EQ(e.data.val.size(), 20);
+  EXPECT_EQ(e.data.test.size(), 40);
+  EXPECT_FALSE(e.data.val_is_test);
+  EXPECT_EQ(e.data.input_shape, (Shape{1, 12, 12}));
+}
+
+// rng = "pytorch": the model gets PyTorch's default init for the seed
+// (tests/nn/test_pytorch_init.cpp checks the draws bit for bit) and the trainer shuffles with
+// PyTorch's randperm stream.
+TEST(ExperimentConfig, PyTorchRngSelectsTorchInitAndOrder) {
+  const std::string base = R"(
+seed = 5
+[data]
+dataset = "synthetic"
+train_size = 64
+test_size = 32
+[model]
+name = "mlp"
+)";
+  recipe::Experiment own = recipe::make_experiment(parse(base));
+  recipe::Experiment torch = recipe::make_experiment(parse("rng = \"pytorch\"\n" + base));
+  EXPECT_FALSE(own.options.pytorch_order);
+  EXPECT_TRUE(torch.options.pytorch_order);
+  EXPECT_NE(own.net->named_parameters()[0].second.to_vector<float>(),
+            torch.net->named_parameters()[0].second.to_vector<float>());
+  // The same architecture built with nabla's init (own parameters), re-drawn from the stream.
+  nn::init::pytorch_default_init_(*own.net, 5);
+  for (const auto& [name, t] : torch.net->named_parameters())
+    EXPECT_EQ(t.to_vector<float>(), own.net->state_dict().at(name).to_vector<float>()) << name;
+
+  std::string msg = error_of([&] { recipe::make_experiment(parse("rng = \"numpy\"\n" + base)); });
+  EXPECT_NE(msg.find("rng"), std::string::npos) << msg;
+  msg = error_of([&] {
+    recipe::make_experiment(parse("rng = \"pytorch\"\n" + base + "init = \"he_normal\"\n"));
+  });
+  EXPECT_NE(msg.find("he_normal"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace nabla::test
