@@ -24,32 +24,14 @@
 #include "nabla/io/config.hpp"
 #include "nabla/nn/container.hpp"
 #include "nabla/optim/optimizer.hpp"
+#include "nabla/recipe/datasets.hpp"
+#include "nabla/recipe/losses.hpp"
+#include "nabla/recipe/optimizers.hpp"
+#include "nabla/recipe/schedules.hpp"
 #include "nabla/train/trainer.hpp"
 
 namespace nabla::recipe {
 
-struct ExperimentData {
-  data::TensorDataset train;
-  data::TensorDataset val;  // a held-out part of train, or the test set (val_is_test)
-  data::TensorDataset test;
-  bool val_is_test = false;
-  Shape input_shape;  // one sample, e.g. {1, 28, 28}
-  int64_t num_classes = 0;
-  std::vector<std::string> class_names;
-  std::string scale = "unit";  // how raw [0, 1] pixels are mapped to model inputs
-};
-
-// Reads [data] (and `seed` for the hold-out split).
-ExperimentData load_experiment_data(const io::Config& cfg);
-// Maps [0, 1] images (N, C, H, W) to the model's input scale ("unit": unchanged, "standard":
-// Fashion-MNIST mean/std). The same mapping applies to training data and to `nabla predict`.
-Tensor apply_input_scale(const Tensor& images, const std::string& scale);
-
-std::unique_ptr<optim::Optimizer> optimizer_from_config(const io::Config& optimizer,
-                                                        const std::vector<Tensor>& params);
-// Empty when [schedule] is absent or name = "none".
-train::LrSchedule schedule_from_config(const io::Config& schedule, double base_lr, int64_t epochs);
-train::LossFn loss_from_config(const io::Config& loss);
 // Empty when no augmentation is configured.
 data::Transform transform_from_config(const io::Config& augment, const Shape& input_shape);
 // [train] + seed + schedule + augmentation (base_lr: the optimizer's lr, for the schedule).

@@ -39,7 +39,4 @@ std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model,
 // The layer list of a named model (lenet, mlp, cnn) as a TOML array, e.g. for printing.
 std::string named_model_layers_toml(const std::string& name);
 
-// Applies an initialisation scheme (see above) to every conv/linear weight; biases to zero.
-void init_model(nn::Module& net, const std::string& scheme);
-
 }  // namespace nabla::recipe

@@ -4,6 +4,7 @@
 #include "nabla/recipe/cv.hpp"
 #include "nabla/recipe/ensemble.hpp"
 #include "nabla/recipe/experiment.hpp"
+#include "nabla/recipe/inits.hpp"
 #include "nabla/recipe/model_config.hpp"
 #include "nabla/recipe/run.hpp"
 #include "nabla/recipe/stats.hpp"
