@@ -14,6 +14,7 @@
 #include <limits>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "nabla/core/parallel.hpp"
 
@@ -427,6 +428,20 @@ void adaptive_avg_pool2d_backward(const AdaptivePool2dParams& p, const T* grad_y
   });
 }
 
+// Which of two window elements (value, flat index) the row-major scan of the reference keeps:
+// the larger value; among equal values the first (smaller index); NaN beats numbers and, among
+// NaNs, the last (larger index) wins, since `takes_max` keeps replacing a NaN by the next one.
+template <class T>
+inline bool beats(T v, int64_t i, T best, int64_t best_i) {
+  const bool vn = v != v, bn = best != best;
+  if (vn || bn) return vn && (!bn || i > best_i);
+  return v > best || (v == best && i < best_i);
+}
+
+// Separable, unlike the reference's per-cell window scan: for each output row, one pass keeps a
+// running best per input column over the window's rows (contiguous row segments, so it vectorizes
+// and is shared by all output columns, whose windows overlap when W % OW != 0), then each output
+// cell takes the best of its columns with `beats`. The result, index included, is the reference's.
 template <class T>
 void adaptive_max_pool2d_forward(const AdaptivePool2dParams& p, const T* x, T* y,
                                  int64_t* indices) {
@@ -434,20 +449,31 @@ void adaptive_max_pool2d_forward(const AdaptivePool2dParams& p, const T* x, T* y
   for_each_plane(p.planes(), std::max(H * W, OH * OW), [&](int64_t c) {
     const T* xp = x + c * H * W;
     T* yp = y + c * OH * OW;
+    std::vector<T> col(W);
+    std::vector<int64_t> col_row(W);
     for (int64_t oh = 0; oh < OH; ++oh) {
       const int64_t h0 = adaptive_pool_start(oh, H, OH), h1 = adaptive_pool_end(oh, H, OH);
+      std::copy(xp + h0 * W, xp + (h0 + 1) * W, col.begin());
+      std::fill(col_row.begin(), col_row.end(), h0);
+      for (int64_t ih = h0 + 1; ih < h1; ++ih) {
+        const T* row = xp + ih * W;
+        for (int64_t iw = 0; iw < W; ++iw)
+          if (takes_max(row[iw], col[iw])) {
+            col[iw] = row[iw];
+            col_row[iw] = ih;
+          }
+      }
       for (int64_t ow = 0; ow < OW; ++ow) {
         const int64_t w0 = adaptive_pool_start(ow, W, OW), w1 = adaptive_pool_end(ow, W, OW);
-        T best = xp[h0 * W + w0];
-        int64_t best_idx = h0 * W + w0;
-        for (int64_t ih = h0; ih < h1; ++ih)
-          for (int64_t iw = w0; iw < w1; ++iw) {
-            const T v = xp[ih * W + iw];
-            if (takes_max(v, best)) {
-              best = v;
-              best_idx = ih * W + iw;
-            }
+        T best = col[w0];
+        int64_t best_idx = col_row[w0] * W + w0;
+        for (int64_t iw = w0 + 1; iw < w1; ++iw) {
+          const int64_t i = col_row[iw] * W + iw;
+          if (beats(col[iw], i, best, best_idx)) {
+            best = col[iw];
+            best_idx = i;
           }
+        }
         yp[oh * OW + ow] = best;
         if (indices) indices[c * OH * OW + oh * OW + ow] = best_idx;
       }
