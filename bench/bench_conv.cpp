@@ -26,8 +26,8 @@ struct Layer {
   const char* name;
   Shape x, w;  // conv2d weight (K, C/G, KH, KW); transposed: (C, K/G, KH, KW)
   bool transposed;
-  Conv2dOptions conv;
-  ConvTranspose2dOptions convt;
+  Conv2dFuncOptions conv;
+  ConvTranspose2dFuncOptions convt;
   int inner;
 };
 

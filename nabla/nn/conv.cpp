@@ -98,10 +98,10 @@ Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, Size2 kernel_size, Con
 void Conv2d::reset_parameters(Generator* gen) { reset_conv(weight, bias, gen); }
 
 Tensor Conv2d::forward(const Tensor& x) {
-  nabla::Conv2dOptions o{.stride = options_.stride,
-                         .padding = pads_,
-                         .dilation = options_.dilation,
-                         .groups = options_.groups};
+  nabla::Conv2dFuncOptions o{.stride = options_.stride,
+                             .padding = pads_,
+                             .dilation = options_.dilation,
+                             .groups = options_.groups};
   if (options_.padding_mode == PaddingMode::Zeros) return conv2d(x, weight, bias, o);
   o.padding = 0;
   return conv2d(pad(x, {pads_.left, pads_.right, pads_.top, pads_.bottom},
@@ -140,10 +140,10 @@ Conv1d::Conv1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size,
 void Conv1d::reset_parameters(Generator* gen) { reset_conv(weight, bias, gen); }
 
 Tensor Conv1d::forward(const Tensor& x) {
-  nabla::Conv1dOptions o{.stride = options_.stride,
-                         .padding = pad_left_,
-                         .dilation = options_.dilation,
-                         .groups = options_.groups};
+  nabla::Conv1dFuncOptions o{.stride = options_.stride,
+                             .padding = pad_left_,
+                             .dilation = options_.dilation,
+                             .groups = options_.groups};
   if (options_.padding_mode == PaddingMode::Zeros && pad_left_ == pad_right_)
     return conv1d(x, weight, bias, o);
   // asymmetric ("same" with an even kernel) or a non-zero mode: pad first, as PyTorch does
@@ -182,12 +182,13 @@ ConvTranspose2d::ConvTranspose2d(int64_t in_channels, int64_t out_channels, Size
 void ConvTranspose2d::reset_parameters(Generator* gen) { reset_conv(weight, bias, gen); }
 
 Tensor ConvTranspose2d::forward(const Tensor& x) {
-  return conv_transpose2d(x, weight, bias,
-                          nabla::ConvTranspose2dOptions{.stride = options_.stride,
-                                                        .padding = options_.padding,
-                                                        .output_padding = options_.output_padding,
-                                                        .dilation = options_.dilation,
-                                                        .groups = options_.groups});
+  return conv_transpose2d(
+      x, weight, bias,
+      nabla::ConvTranspose2dFuncOptions{.stride = options_.stride,
+                                        .padding = options_.padding,
+                                        .output_padding = options_.output_padding,
+                                        .dilation = options_.dilation,
+                                        .groups = options_.groups});
 }
 
 std::string ConvTranspose2d::extra_repr() const {

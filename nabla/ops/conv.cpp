@@ -44,7 +44,7 @@ void check_bias(const char* op, const Tensor& b, int64_t k) {
 
 // Input (N,C,H,W), weight (K, C/G, KH, KW): the kernel parameters, or a nabla::Error.
 kernels::Conv2dParams conv2d_params(const char* op, const Shape& xs, const Shape& ws,
-                                    const Conv2dOptions& o) {
+                                    const Conv2dFuncOptions& o) {
   check_hyper(op, o.stride, o.dilation, o.groups);
   NABLA_CHECK(ws.size() == 4, op,
               "expected a weight of shape (out_channels, in_channels/groups, KH, KW), got ",
@@ -95,7 +95,7 @@ kernels::Conv2dParams conv2d_params(const char* op, const Shape& xs, const Shape
 
 // Input (N,C,H,W), weight (C, K/G, KH, KW).
 kernels::ConvTranspose2dParams conv_transpose2d_params(const Shape& xs, const Shape& ws,
-                                                       const ConvTranspose2dOptions& o) {
+                                                       const ConvTranspose2dFuncOptions& o) {
   const char* op = "conv_transpose2d";
   check_hyper(op, o.stride, o.dilation, o.groups);
   NABLA_CHECK(o.padding.h >= 0 && o.padding.w >= 0, op, "expected padding >= 0, got (", o.padding.h,
@@ -149,7 +149,7 @@ Tensor with_batch(const Tensor& x, int64_t image_rank, F&& fn) {
 }
 
 Tensor conv2d_impl(const char* op, const Tensor& x, const Tensor& w, const Tensor& b,
-                   const Conv2dOptions& o) {
+                   const Conv2dFuncOptions& o) {
   const kernels::Conv2dParams p = conv2d_params(op, x.shape(), w.shape(), o);
   check_bias(op, b, p.k);
   const Tensor xc = dense(x), wc = dense(w), bc = b.defined() ? dense(b) : Tensor();
@@ -220,7 +220,7 @@ int64_t conv_transpose2d_output_size(int64_t in, int64_t kernel, int64_t stride,
                                              output_padding);
 }
 
-Shape conv2d_output_shape(const Shape& x, const Shape& weight, const Conv2dOptions& options) {
+Shape conv2d_output_shape(const Shape& x, const Shape& weight, const Conv2dFuncOptions& options) {
   if (x.size() == 3) {
     Shape s = conv2d_output_shape({1, x[0], x[1], x[2]}, weight, options);
     return {s[1], s[2], s[3]};
@@ -230,7 +230,7 @@ Shape conv2d_output_shape(const Shape& x, const Shape& weight, const Conv2dOptio
 }
 
 Shape conv_transpose2d_output_shape(const Shape& x, const Shape& weight,
-                                    const ConvTranspose2dOptions& options) {
+                                    const ConvTranspose2dFuncOptions& options) {
   if (x.size() == 3) {
     Shape s = conv_transpose2d_output_shape({1, x[0], x[1], x[2]}, weight, options);
     return {s[1], s[2], s[3]};
@@ -240,14 +240,14 @@ Shape conv_transpose2d_output_shape(const Shape& x, const Shape& weight,
 }
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
-              const Conv2dOptions& options) {
+              const Conv2dFuncOptions& options) {
   check_float_pair("conv2d", x, weight, bias);
   return with_batch(
       x, 3, [&](const Tensor& x4) { return conv2d_impl("conv2d", x4, weight, bias, options); });
 }
 
 Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
-              const Conv1dOptions& options) {
+              const Conv1dFuncOptions& options) {
   const char* op = "conv1d";
   check_float_pair(op, x, weight, bias);
   NABLA_CHECK(x.dim() == 3 || x.dim() == 2, op,
@@ -268,7 +268,7 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
               ") is larger than the padded input (length ", l + 2 * options.padding, " from input ",
               shape_str(x.shape()), ")");
   // (N,C,L) is (N,C,1,L) with a (1,KL) kernel: the 2-D op with a flat height
-  Conv2dOptions o2;
+  Conv2dFuncOptions o2;
   o2.stride = {1, options.stride};
   o2.padding = {0, options.padding};
   o2.dilation = {1, options.dilation};
@@ -280,7 +280,7 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
 }
 
 Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias,
-                        const ConvTranspose2dOptions& options) {
+                        const ConvTranspose2dFuncOptions& options) {
   const char* op = "conv_transpose2d";
   check_float_pair(op, x, weight, bias);
   return with_batch(x, 3, [&](const Tensor& x4) {

@@ -39,21 +39,24 @@ struct Conv2dPadding {
   friend bool operator==(const Conv2dPadding&, const Conv2dPadding&) = default;
 };
 
-struct Conv2dOptions {
+// The functional ops' arguments. Named *FuncOptions, as PyTorch's C++ API names them, because the
+// layers in nabla/nn/ have their own *Options (these plus what only a module holds: bias,
+// padding_mode); a layer validates its options once, at construction, and passes these on.
+struct Conv2dFuncOptions {
   Size2 stride = 1;
   Conv2dPadding padding = 0;
   Size2 dilation = 1;
   int64_t groups = 1;
 };
 
-struct Conv1dOptions {
+struct Conv1dFuncOptions {
   int64_t stride = 1;
   int64_t padding = 0;  // both ends
   int64_t dilation = 1;
   int64_t groups = 1;
 };
 
-struct ConvTranspose2dOptions {
+struct ConvTranspose2dFuncOptions {
   Size2 stride = 1;
   Size2 padding = 0;         // removed from both sides of the output
   Size2 output_padding = 0;  // extra rows/cols at the bottom/right; < stride or < dilation
@@ -62,11 +65,11 @@ struct ConvTranspose2dOptions {
 };
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
-              const Conv2dOptions& options = {});
+              const Conv2dFuncOptions& options = {});
 Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
-              const Conv1dOptions& options = {});
+              const Conv1dFuncOptions& options = {});
 Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
-                        const ConvTranspose2dOptions& options = {});
+                        const ConvTranspose2dFuncOptions& options = {});
 
 // The notes' formula for one axis: (in + 2P - D(K-1) - 1) / S + 1, or with the two pads given
 // separately. Returns <= 0 when the kernel does not fit (conv2d rejects that).
@@ -86,8 +89,9 @@ int64_t conv_transpose2d_output_size(int64_t in, int64_t kernel, int64_t stride 
                                      int64_t output_padding = 0);
 // Output shape of conv2d / conv_transpose2d for these input and weight shapes, with the same
 // checks (and errors) as the ops themselves.
-Shape conv2d_output_shape(const Shape& x, const Shape& weight, const Conv2dOptions& options = {});
+Shape conv2d_output_shape(const Shape& x, const Shape& weight,
+                          const Conv2dFuncOptions& options = {});
 Shape conv_transpose2d_output_shape(const Shape& x, const Shape& weight,
-                                    const ConvTranspose2dOptions& options = {});
+                                    const ConvTranspose2dFuncOptions& options = {});
 
 }  // namespace nabla

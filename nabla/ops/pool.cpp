@@ -102,11 +102,13 @@ kernels::Pool2dParams window_params(const PoolInput& in, Size2 kernel,
   return p;
 }
 
-kernels::Pool2dParams max_params(const PoolInput& in, const MaxPool2dOptions& opt, const char* op) {
+kernels::Pool2dParams max_params(const PoolInput& in, const MaxPool2dFuncOptions& opt,
+                                 const char* op) {
   return window_params(in, opt.kernel, opt.stride, opt.padding, opt.dilation, opt.ceil_mode, op);
 }
 
-kernels::Pool2dParams avg_params(const PoolInput& in, const AvgPool2dOptions& opt, const char* op) {
+kernels::Pool2dParams avg_params(const PoolInput& in, const AvgPool2dFuncOptions& opt,
+                                 const char* op) {
   kernels::Pool2dParams p =
       window_params(in, opt.kernel, opt.stride, opt.padding, Size2(1), opt.ceil_mode, op);
   NABLA_CHECK(!opt.divisor_override || *opt.divisor_override != 0, op,
@@ -219,13 +221,13 @@ Tensor avg_like(const char* op, const Tensor& x, const PoolInput& in, const Para
   });
 }
 
-std::pair<Tensor, Tensor> max_pool2d_impl(const Tensor& x, const MaxPool2dOptions& opt,
+std::pair<Tensor, Tensor> max_pool2d_impl(const Tensor& x, const MaxPool2dFuncOptions& opt,
                                           bool want_indices, const char* op) {
   const PoolInput in = check_input(x, op);
   return max_like(op, x, in, max_params(in, opt, op), want_indices, MaxForward{}, MaxBackward{});
 }
 
-Tensor avg_pool2d_impl(const Tensor& x, const AvgPool2dOptions& opt, const char* op) {
+Tensor avg_pool2d_impl(const Tensor& x, const AvgPool2dFuncOptions& opt, const char* op) {
   const PoolInput in = check_input(x, op);
   return avg_like(op, x, in, avg_params(in, opt, op));
 }
@@ -251,13 +253,13 @@ void check_input_1d(const Tensor& x, const char* op) {
 
 }  // namespace
 
-Shape max_pool2d_output_shape(const Shape& input, const MaxPool2dOptions& opt) {
+Shape max_pool2d_output_shape(const Shape& input, const MaxPool2dFuncOptions& opt) {
   const PoolInput in = check_input_shape(input, "max_pool2d");
   const auto p = max_params(in, opt, "max_pool2d");
   return in.output_shape(p.out_h, p.out_w);
 }
 
-Shape avg_pool2d_output_shape(const Shape& input, const AvgPool2dOptions& opt) {
+Shape avg_pool2d_output_shape(const Shape& input, const AvgPool2dFuncOptions& opt) {
   const PoolInput in = check_input_shape(input, "avg_pool2d");
   const auto p = avg_params(in, opt, "avg_pool2d");
   return in.output_shape(p.out_h, p.out_w);
@@ -269,15 +271,16 @@ Shape adaptive_pool2d_output_shape(const Shape& input, Size2 output_size) {
   return in.output_shape(p.out_h, p.out_w);
 }
 
-Tensor max_pool2d(const Tensor& x, const MaxPool2dOptions& opt) {
+Tensor max_pool2d(const Tensor& x, const MaxPool2dFuncOptions& opt) {
   return max_pool2d_impl(x, opt, false, "max_pool2d").first;
 }
 
-std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, const MaxPool2dOptions& opt) {
+std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x,
+                                                  const MaxPool2dFuncOptions& opt) {
   return max_pool2d_impl(x, opt, true, "max_pool2d_with_indices");
 }
 
-Tensor avg_pool2d(const Tensor& x, const AvgPool2dOptions& opt) {
+Tensor avg_pool2d(const Tensor& x, const AvgPool2dFuncOptions& opt) {
   return avg_pool2d_impl(x, opt, "avg_pool2d");
 }
 
@@ -299,24 +302,24 @@ Tensor global_max_pool2d(const Tensor& x) {
   return adaptive_max_impl(x, 1, false, "global_max_pool2d").first;
 }
 
-Tensor max_pool1d(const Tensor& x, const MaxPool1dOptions& opt) {
+Tensor max_pool1d(const Tensor& x, const MaxPool1dFuncOptions& opt) {
   check_input_1d(x, "max_pool1d");
-  MaxPool2dOptions o2{.kernel = {1, opt.kernel},
-                      .stride = Size2{1, opt.stride.value_or(opt.kernel)},
-                      .padding = {0, opt.padding},
-                      .dilation = {1, opt.dilation},
-                      .ceil_mode = opt.ceil_mode};
+  MaxPool2dFuncOptions o2{.kernel = {1, opt.kernel},
+                          .stride = Size2{1, opt.stride.value_or(opt.kernel)},
+                          .padding = {0, opt.padding},
+                          .dilation = {1, opt.dilation},
+                          .ceil_mode = opt.ceil_mode};
   Tensor y = max_pool2d_impl(unsqueeze(x, x.dim() - 1), o2, false, "max_pool1d").first;
   return squeeze(y, y.dim() - 2);
 }
 
-Tensor avg_pool1d(const Tensor& x, const AvgPool1dOptions& opt) {
+Tensor avg_pool1d(const Tensor& x, const AvgPool1dFuncOptions& opt) {
   check_input_1d(x, "avg_pool1d");
-  AvgPool2dOptions o2{.kernel = {1, opt.kernel},
-                      .stride = Size2{1, opt.stride.value_or(opt.kernel)},
-                      .padding = {0, opt.padding},
-                      .ceil_mode = opt.ceil_mode,
-                      .count_include_pad = opt.count_include_pad};
+  AvgPool2dFuncOptions o2{.kernel = {1, opt.kernel},
+                          .stride = Size2{1, opt.stride.value_or(opt.kernel)},
+                          .padding = {0, opt.padding},
+                          .ceil_mode = opt.ceil_mode,
+                          .count_include_pad = opt.count_include_pad};
   Tensor y = avg_pool2d_impl(unsqueeze(x, x.dim() - 1), o2, "avg_pool1d");
   return squeeze(y, y.dim() - 2);
 }

@@ -15,7 +15,9 @@
 
 namespace nabla {
 
-struct MaxPool2dOptions {
+// The functional ops' arguments (PyTorch's C++ *FuncOptions); nn::MaxPool2dOptions and
+// nn::AvgPool2dOptions are the layers' own, without the kernel size (a constructor argument).
+struct MaxPool2dFuncOptions {
   Size2 kernel = 0;                            // required, > 0
   std::optional<Size2> stride = std::nullopt;  // default: the kernel
   Size2 padding = 0;                           // implicit -inf, at most kernel/2
@@ -23,7 +25,7 @@ struct MaxPool2dOptions {
   bool ceil_mode = false;
 };
 
-struct AvgPool2dOptions {
+struct AvgPool2dFuncOptions {
   Size2 kernel = 0;                            // required, > 0
   std::optional<Size2> stride = std::nullopt;  // default: the kernel
   Size2 padding = 0;                           // implicit zeros, at most kernel/2
@@ -32,7 +34,7 @@ struct AvgPool2dOptions {
   std::optional<int64_t> divisor_override = std::nullopt;  // divide every window by this (non-zero)
 };
 
-struct MaxPool1dOptions {
+struct MaxPool1dFuncOptions {
   int64_t kernel = 0;
   std::optional<int64_t> stride = std::nullopt;  // default: the kernel
   int64_t padding = 0;
@@ -40,7 +42,7 @@ struct MaxPool1dOptions {
   bool ceil_mode = false;
 };
 
-struct AvgPool1dOptions {
+struct AvgPool1dFuncOptions {
   int64_t kernel = 0;
   std::optional<int64_t> stride = std::nullopt;  // default: the kernel
   int64_t padding = 0;
@@ -56,17 +58,17 @@ using kernels::adaptive_pool_end;
 using kernels::adaptive_pool_start;
 
 // Output shapes of the ops below for an input shape; they throw the same errors as the ops.
-Shape max_pool2d_output_shape(const Shape& input, const MaxPool2dOptions& opt);
-Shape avg_pool2d_output_shape(const Shape& input, const AvgPool2dOptions& opt);
+Shape max_pool2d_output_shape(const Shape& input, const MaxPool2dFuncOptions& opt);
+Shape avg_pool2d_output_shape(const Shape& input, const AvgPool2dFuncOptions& opt);
 Shape adaptive_pool2d_output_shape(const Shape& input, Size2 output_size);
 
 // x: (N,C,H,W) or (C,H,W) -> (N,C,OH,OW) or (C,OH,OW). The gradient goes to the first maximum
 // of each window (ties: the first in row-major order; a NaN wins and propagates).
-Tensor max_pool2d(const Tensor& x, const MaxPool2dOptions& opt);
+Tensor max_pool2d(const Tensor& x, const MaxPool2dFuncOptions& opt);
 // Also returns the int64 argmax of each window as the flat index h*W+w inside its (H,W) plane
 // (PyTorch's return_indices=True); the gradient flows through the values.
-std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, const MaxPool2dOptions& opt);
-Tensor avg_pool2d(const Tensor& x, const AvgPool2dOptions& opt);
+std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, const MaxPool2dFuncOptions& opt);
+Tensor avg_pool2d(const Tensor& x, const AvgPool2dFuncOptions& opt);
 
 // Windows [floor(i*H/OH), ceil((i+1)*H/OH)) x [...W...]: any input size -> a fixed output size
 // (spatial pyramid pooling uses several of these). output_size >= 1; it may exceed the input.
@@ -79,7 +81,7 @@ Tensor global_avg_pool2d(const Tensor& x);
 Tensor global_max_pool2d(const Tensor& x);
 
 // x: (N,C,L) or (C,L); the 2-D rules on a height-1 image.
-Tensor max_pool1d(const Tensor& x, const MaxPool1dOptions& opt);
-Tensor avg_pool1d(const Tensor& x, const AvgPool1dOptions& opt);
+Tensor max_pool1d(const Tensor& x, const MaxPool1dFuncOptions& opt);
+Tensor avg_pool1d(const Tensor& x, const AvgPool1dFuncOptions& opt);
 
 }  // namespace nabla

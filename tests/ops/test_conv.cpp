@@ -65,10 +65,10 @@ TEST(Conv, Conv2dMatchesPyTorchFixtures) {
   ASSERT_GE(case_count(m), 7);
   for (int i = 0; i < case_count(m); ++i) {
     const auto q = params_of(m, i);
-    Conv2dOptions o{.stride = {q[0], q[1]},
-                    .padding = {q[2], q[3], q[4], q[5]},
-                    .dilation = {q[6], q[7]},
-                    .groups = q[8]};
+    Conv2dFuncOptions o{.stride = {q[0], q[1]},
+                        .padding = {q[2], q[3], q[4], q[5]},
+                        .dilation = {q[6], q[7]},
+                        .groups = q[8]};
     check_fixture_case(m, i, q[9] != 0, q[10] ? 1e-4 : 1e-9,
                        [&](const Tensor& x, const Tensor& w, const Tensor& b) {
                          Tensor y = conv2d(x, w, b, o);
@@ -83,7 +83,7 @@ TEST(Conv, Conv1dMatchesPyTorchFixtures) {
   ASSERT_GE(case_count(m), 3);
   for (int i = 0; i < case_count(m); ++i) {
     const auto q = params_of(m, i);
-    Conv1dOptions o{.stride = q[0], .padding = q[1], .dilation = q[2], .groups = q[3]};
+    Conv1dFuncOptions o{.stride = q[0], .padding = q[1], .dilation = q[2], .groups = q[3]};
     check_fixture_case(
         m, i, q[4] != 0, 1e-9,
         [&](const Tensor& x, const Tensor& w, const Tensor& b) { return conv1d(x, w, b, o); });
@@ -95,11 +95,11 @@ TEST(Conv, ConvTranspose2dMatchesPyTorchFixtures) {
   ASSERT_GE(case_count(m), 5);
   for (int i = 0; i < case_count(m); ++i) {
     const auto q = params_of(m, i);
-    ConvTranspose2dOptions o{.stride = {q[0], q[1]},
-                             .padding = {q[2], q[3]},
-                             .output_padding = {q[4], q[5]},
-                             .dilation = {q[6], q[7]},
-                             .groups = q[8]};
+    ConvTranspose2dFuncOptions o{.stride = {q[0], q[1]},
+                                 .padding = {q[2], q[3]},
+                                 .output_padding = {q[4], q[5]},
+                                 .dilation = {q[6], q[7]},
+                                 .groups = q[8]};
     check_fixture_case(m, i, q[9] != 0, q[10] ? 1e-4 : 1e-9,
                        [&](const Tensor& x, const Tensor& w, const Tensor& b) {
                          Tensor y = conv_transpose2d(x, w, b, o);
@@ -118,7 +118,7 @@ Tensor rnd(const Shape& s, uint64_t seed) {
 struct Conv2dCase {
   const char* name;
   Shape x, w;
-  Conv2dOptions o;
+  Conv2dFuncOptions o;
   bool bias;
 };
 
@@ -179,7 +179,7 @@ TEST(Conv, Conv2dOutputShapeFollowsTheFormula) {
 TEST(Conv, Conv1dGradcheck) {
   struct Case {
     Shape x, w;
-    Conv1dOptions o;
+    Conv1dFuncOptions o;
     bool bias;
   };
   const std::vector<Case> cases = {
@@ -205,7 +205,7 @@ TEST(Conv, Conv1dGradcheck) {
 TEST(Conv, ConvTranspose2dGradcheckAndShape) {
   struct Case {
     Shape x, w;
-    ConvTranspose2dOptions o;
+    ConvTranspose2dFuncOptions o;
     bool bias;
   };
   const std::vector<Case> cases = {
@@ -247,9 +247,9 @@ TEST(Conv, ConvTransposeIsTheAdjointOfConv) {
   // <conv2d(x, w), y> == <x, conv_transpose2d(y, w)> for matching options: the "deconvolution"
   // of the notes really is the transpose of the convolution's linear map
   Tensor x = rnd({2, 3, 9, 8}, 12).detach(), w = rnd({4, 3, 3, 3}, 13).detach();
-  Conv2dOptions co{.stride = 2, .padding = 1};
+  Conv2dFuncOptions co{.stride = 2, .padding = 1};
   Tensor y = rnd(conv2d_output_shape(x.shape(), w.shape(), co), 14).detach();
-  ConvTranspose2dOptions to{.stride = 2, .padding = 1, .output_padding = {0, 1}};
+  ConvTranspose2dFuncOptions to{.stride = 2, .padding = 1, .output_padding = {0, 1}};
   Tensor xt = conv_transpose2d(y, w, Tensor(), to);
   ASSERT_EQ(xt.shape(), x.shape());
   const double lhs = sum(conv2d(x, w, Tensor(), co) * y).item();
@@ -260,7 +260,7 @@ TEST(Conv, ConvTransposeIsTheAdjointOfConv) {
 TEST(Conv, Float32MatchesFloat64) {
   Tensor x = rnd({3, 4, 10, 9}, 15).detach(), w = rnd({8, 2, 3, 3}, 16).detach();
   Tensor b = rnd({8}, 17).detach();
-  Conv2dOptions o{.stride = {1, 2}, .padding = {1, 2, 0, 1}, .groups = 2};
+  Conv2dFuncOptions o{.stride = {1, 2}, .padding = {1, 2, 0, 1}, .groups = 2};
   Tensor y64 = conv2d(x, w, b, o);
   Tensor y32 = conv2d(x.to(DType::Float32), w.to(DType::Float32), b.to(DType::Float32), o);
   EXPECT_EQ(y32.dtype(), DType::Float32);

@@ -246,7 +246,7 @@ TEST(NanPropagation, MaxPoolIndices) {
 // The reference kernels (the fast kernels' oracle) give PyTorch's values and indices too.
 template <class T>
 void check_reference_max_pool(const std::string& name, const std::string& input,
-                              const MaxPool2dOptions& opt) {
+                              const MaxPool2dFuncOptions& opt) {
   SCOPED_TRACE(name);
   const Tensor x = get(input).to(DTypeOf<T>::value).contiguous();
   kernels::Pool2dParams p;

@@ -36,7 +36,7 @@ int case_count(const io::TensorMap& m) {
   return n;
 }
 
-MaxPool2dOptions max_options(const std::vector<int64_t>& q) {
+MaxPool2dFuncOptions max_options(const std::vector<int64_t>& q) {
   return {.kernel = {q[0], q[1]},
           .stride = Size2{q[2], q[3]},
           .padding = {q[4], q[5]},
@@ -44,12 +44,12 @@ MaxPool2dOptions max_options(const std::vector<int64_t>& q) {
           .ceil_mode = q[8] != 0};
 }
 
-AvgPool2dOptions avg_options(const std::vector<int64_t>& q) {
-  AvgPool2dOptions o{.kernel = {q[0], q[1]},
-                     .stride = Size2{q[2], q[3]},
-                     .padding = {q[4], q[5]},
-                     .ceil_mode = q[6] != 0,
-                     .count_include_pad = q[7] != 0};
+AvgPool2dFuncOptions avg_options(const std::vector<int64_t>& q) {
+  AvgPool2dFuncOptions o{.kernel = {q[0], q[1]},
+                         .stride = Size2{q[2], q[3]},
+                         .padding = {q[4], q[5]},
+                         .ceil_mode = q[6] != 0,
+                         .count_include_pad = q[7] != 0};
   if (q[8] != 0) o.divisor_override = q[8];
   return o;
 }
