@@ -12,7 +12,7 @@ USES = {
     "autograd": {"core"},
     "ops": {"core", "kernels", "autograd"},
     "nn": {"core", "kernels", "autograd", "ops"},
-    "optim": {"core", "autograd", "ops"},
+    "optim": {"core", "autograd"},
     "data": {"core"},
     "io": {"core"},
     "onnx": {"core", "kernels", "autograd", "ops", "nn", "io"},

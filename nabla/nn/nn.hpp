@@ -9,5 +9,6 @@
 #include "nabla/nn/module.hpp"
 #include "nabla/nn/normalization.hpp"
 #include "nabla/nn/pooling.hpp"
+#include "nabla/nn/regularize.hpp"
 // losses
 #include "nabla/nn/loss.hpp"

@@ -6,7 +6,6 @@
 #include "nabla/optim/clip.hpp"
 #include "nabla/optim/functional.hpp"
 #include "nabla/optim/optimizer.hpp"
-#include "nabla/optim/regularize.hpp"
 #include "nabla/optim/rmsprop.hpp"
 #include "nabla/optim/schedule.hpp"
 #include "nabla/optim/sgd.hpp"

@@ -1,5 +1,4 @@
-// Gradient clipping against PyTorch 1.13 (fixture optim_clip), and the L2 penalty: SGD with
-// weight_decay = alpha equals plain SGD on loss + l2_penalty(params, alpha).
+// Gradient clipping against PyTorch 1.13 (fixture optim_clip).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -85,47 +84,6 @@ TEST(ClipGradValue, StridedGradient) {
   a.set_grad(g.as_strided({2, 3}, {1, 2}, 0));
   clip_grad_value_({a}, 1.0);
   EXPECT_EQ(g.to_vector<float>(), (std::vector<float>{-1, 1, 1, -0.5f, 1, 0}));
-}
-
-TEST(L2Penalty, ValueAndGradient) {
-  Tensor w = Tensor::from_vector(std::vector<double>{1, -2, 3}, {3}).set_requires_grad(true);
-  Tensor b = Tensor::from_vector(std::vector<double>{0.5}, {1}).set_requires_grad(true);
-  Tensor pen = l2_penalty({w, b}, 0.1);
-  EXPECT_NEAR(pen.item(), 0.05 * (1 + 4 + 9 + 0.25), 1e-15);
-  auto grads = autograd::grad(pen, {w, b});
-  EXPECT_TRUE(test::all_close(grads[0], mul(w.detach(), 0.1), 1e-15, 0));
-  EXPECT_TRUE(test::all_close(grads[1], mul(b.detach(), 0.1), 1e-15, 0));
-  EXPECT_THROW(l2_penalty({w}, -1), Error);
-  Tensor f32 = Tensor::ones({2}, DType::Float32).set_requires_grad(true);
-  EXPECT_THROW(l2_penalty({w, f32}, 0.1), Error);
-}
-
-// weight_decay = alpha in SGD adds alpha * W to the gradient, which is exactly the gradient of
-// alpha/2 ||W||^2: the two runs agree over many steps (also with momentum).
-TEST(L2Penalty, EqualsSgdWeightDecay) {
-  const io::TensorMap f = test::load_fixture("optim_trajectories");
-  const double alpha = 0.05;
-  for (double momentum : {0.0, 0.9}) {
-    test::Mlp decayed = test::Mlp::from_fixture(f), penalized = test::Mlp::from_fixture(f);
-    SGD opt_a(decayed.params, {.lr = 0.1, .momentum = momentum, .weight_decay = alpha});
-    SGD opt_b(penalized.params, {.lr = 0.1, .momentum = momentum});
-    for (int64_t step = 1; step <= 30; ++step) {
-      decayed.train_step(opt_a, step);
-      opt_b.zero_grad();
-      Tensor loss = add(penalized.loss((step - 1) % 4), l2_penalty(penalized.params, alpha));
-      loss.backward();
-      opt_b.step();
-    }
-    const auto a = decayed.flat(), b = penalized.flat();
-    const auto init = test::Mlp::from_fixture(f).flat();
-    double moved = 0;
-    for (size_t i = 0; i < a.size(); ++i) {
-      EXPECT_NEAR(a[i], b[i], 1e-12 + 1e-10 * std::abs(b[i]))
-          << "momentum " << momentum << " element " << i;
-      moved = std::max(moved, std::abs(a[i] - init[i]));
-    }
-    EXPECT_GT(moved, 1e-2);
-  }
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
-#include "nabla/optim/regularize.hpp"
+#include "nabla/nn/regularize.hpp"
 
 #include "nabla/ops/elementwise.hpp"
 #include "nabla/ops/reduce.hpp"
 
-namespace nabla::optim {
+namespace nabla::nn {
 
 Tensor l2_penalty(const std::vector<Tensor>& params, double alpha) {
   NABLA_CHECK(alpha >= 0, "l2_penalty", "alpha must be >= 0, got ", alpha);
@@ -21,4 +21,4 @@ Tensor l2_penalty(const std::vector<Tensor>& params, double alpha) {
   return mul(total, alpha / 2);
 }
 
-}  // namespace nabla::optim
+}  // namespace nabla::nn
