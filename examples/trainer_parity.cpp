@@ -29,7 +29,7 @@ class StepLog : public train::Callback {
   ~StepLog() override {
     if (f_) std::fclose(f_);
   }
-  void on_step_end(train::TrainerState& st) override {
+  void on_after_step(train::TrainerState& st) override {
     if (f_) std::fprintf(f_, "%.17g\n", st.last_loss);
   }
 
@@ -77,8 +77,8 @@ int main(int argc, char** argv) {
     if (!init_file.empty()) e.net->load_state_dict(io::load_safetensors(init_file));
     io::save_safetensors(dir + "/init.safetensors", e.net->state_dict());
 
-    data::DataLoaderOptions lo = train::loader_options(e.options);
-    lo.prefetch = 0;  // only epoch_order() is asked
+    data::DataLoaderOptions lo = e.options.loader;  // the trainer's loader: same sample order
+    lo.prefetch = 0;                                // only epoch_order() is asked
     data::DataLoader probe(e.data.train, lo);
     io::TensorMap orders;
     for (int64_t ep = 0; ep < e.options.epochs; ++ep) {

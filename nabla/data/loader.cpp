@@ -33,7 +33,6 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
               "batch_size must be >= 0 (0 = full batch), got ", options_.batch_size);
   NABLA_CHECK(options_.prefetch >= 0, "DataLoader", "prefetch must be >= 0, got ",
               options_.prefetch);
-  if (options_.batch_size == 0) options_.full_batch = true;
 }
 
 DataLoader::DataLoader(const TensorDataset& dataset, DataLoaderOptions options, Transform transform)
@@ -42,7 +41,7 @@ DataLoader::DataLoader(const TensorDataset& dataset, DataLoaderOptions options, 
 DataLoader::~DataLoader() { stop_worker(); }
 
 int64_t DataLoader::batch_size() const {
-  return options_.full_batch ? std::max<int64_t>(dataset_->size(), 1) : options_.batch_size;
+  return full_batch() ? std::max<int64_t>(dataset_->size(), 1) : options_.batch_size;
 }
 
 int64_t DataLoader::num_batches() const {

@@ -31,8 +31,9 @@
 namespace nabla::data {
 
 struct DataLoaderOptions {
-  int64_t batch_size = 64;  // 1: per-sample SGD; N: mini-batch; 0: the whole set (full batch)
-  bool full_batch = false;  // same as batch_size = 0
+  // 1: per-sample SGD; N: mini-batch; 0: the whole set in one batch (full batch; the one
+  // spelling of it, also in configs: train.batch_size = 0).
+  int64_t batch_size = 64;
   bool shuffle = true;
   bool drop_last = false;  // drop a final batch smaller than batch_size
   uint64_t seed = 0;
@@ -61,6 +62,7 @@ class DataLoader {
   DataLoader& operator=(const DataLoader&) = delete;
 
   int64_t dataset_size() const { return dataset_->size(); }
+  bool full_batch() const { return options_.batch_size == 0; }
   int64_t batch_size() const;   // effective: the dataset size in full-batch mode
   int64_t num_batches() const;  // per epoch, honouring drop_last
   const DataLoaderOptions& options() const { return options_; }

@@ -143,6 +143,66 @@ std::vector<double> LinearLR::compute_lr() const {
   return lrs;
 }
 
+// ---- ExponentialLR ----
+
+ExponentialLR::ExponentialLR(Optimizer& optimizer, ExponentialLrOptions options)
+    : LrScheduler(optimizer, "ExponentialLR"), options_(options) {
+  NABLA_CHECK(options.gamma > 0, name_,
+              "gamma must be > 0, e.g. ExponentialLR(opt, {.gamma = 0.95}); got ", options.gamma);
+  initial_step();
+}
+
+std::vector<double> ExponentialLR::compute_lr() const {
+  std::vector<double> lrs = current_lrs();
+  if (last_epoch_ == 0) return lrs;
+  for (double& lr : lrs) lr *= options_.gamma;
+  return lrs;
+}
+
+// ---- LambdaLR ----
+
+LambdaLR::LambdaLR(Optimizer& optimizer, std::function<double(int64_t)> lambda)
+    : LrScheduler(optimizer, "LambdaLR"), lambda_(std::move(lambda)) {
+  NABLA_CHECK(static_cast<bool>(lambda_), name_,
+              "needs a function of the step count, got an empty std::function");
+  initial_step();
+}
+
+std::vector<double> LambdaLR::compute_lr() const {
+  std::vector<double> lrs;
+  for (double base : base_lrs_) lrs.push_back(base * lambda_(last_epoch_));
+  return lrs;
+}
+
+// ---- WarmupCosineLR ----
+
+WarmupCosineLR::WarmupCosineLR(Optimizer& optimizer, WarmupCosineOptions options)
+    : LrScheduler(optimizer, "WarmupCosineLR"), options_(options) {
+  NABLA_CHECK(options.total_steps >= 1, name_,
+              "total_steps must be >= 1 (the steps the decay spans), got ", options.total_steps);
+  NABLA_CHECK(options.warmup_steps >= 0, name_, "warmup_steps must be >= 0, got ",
+              options.warmup_steps);
+  initial_step();
+}
+
+// The expression is the one nabla/recipe/schedules.cpp had as a closure, operation for operation,
+// so runs configured with `cosine` or `warmup_cosine` keep their exact rates.
+std::vector<double> WarmupCosineLR::compute_lr() const {
+  const double total = static_cast<double>(options_.total_steps);
+  const double warm = options_.warmup_steps, min_lr = options_.eta_min;
+  const double t = static_cast<double>(last_epoch_);
+  std::vector<double> lrs;
+  for (double base_lr : base_lrs_) {
+    if (t < warm) {
+      lrs.push_back(base_lr * (t + 1) / warm);
+      continue;
+    }
+    const double progress = std::min(1.0, (t - warm) / std::max(1.0, total - warm));
+    lrs.push_back(min_lr + (base_lr - min_lr) * 0.5 * (1 + std::cos(std::numbers::pi * progress)));
+  }
+  return lrs;
+}
+
 // ---- ChainedScheduler ----
 
 ChainedScheduler::ChainedScheduler(std::vector<LrScheduler*> schedulers)

@@ -3,12 +3,20 @@
 // applies epoch 0, as in PyTorch (LinearLR starts at lr * start_factor).
 //
 // Use: call opt.step() for every batch and sched.step() once per epoch (or per iteration for
-// warm-up), and plateau.step(validation_loss) once per epoch.
+// warm-up), and plateau.step(validation_loss) once per epoch. train::Trainer does this for you
+// (TrainerOptions::lr_scheduler says which schedule and whether it steps per iteration or per
+// epoch). "Epoch" below is PyTorch's name for one step() of the schedule, whatever unit the
+// caller steps it in.
+//
+// StepLR, CosineAnnealingLR, LinearLR, ExponentialLR and LambdaLR are PyTorch's, checked against
+// its numbers (tests/optim/test_schedules.cpp); WarmupCosineLR has no PyTorch twin: it is the
+// closed form the config schedules `cosine` and `warmup_cosine` have always used.
 //
 // state_dict() keys: "last_epoch", "base_lrs" (one value per group), "last_lr", and for
 // ReduceLROnPlateau "best", "num_bad_epochs", "cooldown_counter"; all float64.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "nabla/optim/optimizer.hpp"
@@ -90,6 +98,51 @@ class LinearLR : public LrScheduler {
  protected:
   std::vector<double> compute_lr() const override;
   LinearLrOptions options_;
+};
+
+// lr = base_lr * gamma^epoch, computed recursively (lr *= gamma each step) as PyTorch does.
+struct ExponentialLrOptions {
+  double gamma = 0;  // required, > 0
+};
+class ExponentialLR : public LrScheduler {
+ public:
+  ExponentialLR(Optimizer& optimizer, ExponentialLrOptions options);
+
+ protected:
+  std::vector<double> compute_lr() const override;
+  ExponentialLrOptions options_;
+};
+
+// lr = base_lr * lambda(epoch): any schedule written as a function of the step count, e.g.
+// LambdaLR(opt, [](int64_t t) { return 1.0 / (1.0 + 0.01 * t); }). One function for every group.
+class LambdaLR : public LrScheduler {
+ public:
+  LambdaLR(Optimizer& optimizer, std::function<double(int64_t epoch)> lambda);
+
+ protected:
+  std::vector<double> compute_lr() const override;
+  std::function<double(int64_t)> lambda_;
+};
+
+// Linear warm-up, then a half cosine from base_lr down to eta_min, as a closed form of the step t
+// (not PyTorch's recursion, so replaying t steps gives bit for bit the rate of step t):
+//   t < warmup_steps:  lr = base_lr * (t + 1) / warmup_steps
+//   otherwise:         p = min(1, (t - warmup_steps) / max(1, total_steps - warmup_steps))
+//                      lr = eta_min + (base_lr - eta_min) * 0.5 * (1 + cos(pi * p))
+// and eta_min after total_steps. warmup_steps = 0 is plain cosine decay. The config schedules
+// `cosine` and `warmup_cosine` (nabla/recipe/schedules.cpp) step it once per iteration.
+struct WarmupCosineOptions {
+  int64_t total_steps = 0;  // required, >= 1: the steps the decay spans (warm-up included)
+  double warmup_steps = 0;  // may be fractional (warmup_epochs * steps_per_epoch)
+  double eta_min = 0;
+};
+class WarmupCosineLR : public LrScheduler {
+ public:
+  WarmupCosineLR(Optimizer& optimizer, WarmupCosineOptions options);
+
+ protected:
+  std::vector<double> compute_lr() const override;
+  WarmupCosineOptions options_;
 };
 
 // Steps several schedules on one optimizer together, each scaling the lr the previous left

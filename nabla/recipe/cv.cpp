@@ -25,8 +25,8 @@ CvResult cross_validate(const io::Config& cfg, int64_t k, std::ostream* log) {
     const data::TensorDataset va = data.train.subset(splits[f].val);
     auto net = make_model(cfg, data, seed + static_cast<uint64_t>(f));
     auto opt = optimizer_from_config(cfg.get_table("optimizer"), net->parameters());
-    train::TrainerOptions o = trainer_options_from_config(cfg, data.input_shape, opt->lr());
-    o.seed = seed + static_cast<uint64_t>(f);
+    train::TrainerOptions o = trainer_options_from_config(cfg, data.input_shape);
+    o.loader.seed = seed + static_cast<uint64_t>(f);
     if (f == 0) cfg.check_unused();
     const double t0 = train::now_seconds();
     train::Trainer trainer(o);

@@ -71,8 +71,8 @@ EnsembleResult train_ensemble(const io::Config& cfg, const std::string& method, 
         method == "bagging" ? data::bootstrap(n, gen).in_bag : data::weighted_sample(w, n, gen);
     auto net = make_model(cfg, data, seed + 1 + static_cast<uint64_t>(m));
     auto opt = optimizer_from_config(cfg.get_table("optimizer"), net->parameters());
-    train::TrainerOptions o = trainer_options_from_config(cfg, data.input_shape, opt->lr());
-    o.seed = seed + 1 + static_cast<uint64_t>(m);
+    train::TrainerOptions o = trainer_options_from_config(cfg, data.input_shape);
+    o.loader.seed = seed + 1 + static_cast<uint64_t>(m);
     if (m == 0) cfg.check_unused();
     train::Trainer trainer(o);
     trainer.fit(*net, *opt, loss, data.train.subset(idx));

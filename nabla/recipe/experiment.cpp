@@ -30,26 +30,25 @@ data::Transform transform_from_config(const io::Config& a, const Shape& input_sh
   return data::transforms::Compose(std::move(ts));
 }
 
-train::TrainerOptions trainer_options_from_config(const io::Config& cfg, const Shape& input_shape,
-                                                  double base_lr) {
+train::TrainerOptions trainer_options_from_config(const io::Config& cfg, const Shape& input_shape) {
   const io::Config t = cfg.get_table("train");
   train::TrainerOptions o;
-  o.seed = static_cast<uint64_t>(cfg.get_int("seed", 0));
   o.epochs = t.get_int("epochs", 5);
-  o.batch_size = t.get_int("batch_size", 64);
-  o.shuffle = t.get_bool("shuffle", true);
-  o.pytorch_order = rng_from_config(cfg) == "pytorch";
+  o.loader.seed = static_cast<uint64_t>(cfg.get_int("seed", 0));
+  o.loader.batch_size = t.get_int("batch_size", 64);
+  o.loader.shuffle = t.get_bool("shuffle", true);
+  o.loader.pytorch_order = rng_from_config(cfg) == "pytorch";
+  o.loader.prefetch = static_cast<int>(t.get_int("prefetch", 2));
   o.early_stopping_patience = t.get_int("early_stopping_patience", 0);
   o.early_stopping_min_delta = t.get_double("early_stopping_min_delta", 0.0);
   o.weight_noise = t.get_double("weight_noise", 0.0);
   o.grad_clip_norm = t.get_double("grad_clip_norm", 0.0);
   o.eval_batch_size = t.get_int("eval_batch_size", 1000);
-  o.prefetch = static_cast<int>(t.get_int("prefetch", 2));
   NABLA_CHECK(o.epochs >= 0, "train.epochs", "must be >= 0, got ", o.epochs);
-  NABLA_CHECK(o.batch_size >= 0, "train.batch_size", "must be >= 0 (0 = full batch), got ",
-              o.batch_size);
+  NABLA_CHECK(o.loader.batch_size >= 0, "train.batch_size", "must be >= 0 (0 = full batch), got ",
+              o.loader.batch_size);
   o.transform = transform_from_config(cfg.get_table("augment"), input_shape);
-  o.lr_schedule = schedule_from_config(cfg.get_table("schedule"), base_lr, o.epochs);
+  o.lr_scheduler = schedule_from_config(cfg.get_table("schedule"));
   return o;
 }
 
@@ -82,7 +81,7 @@ Experiment make_experiment(const io::Config& cfg, bool check_unused) {
   e.net = make_model(cfg, e.data, static_cast<uint64_t>(cfg.get_int("seed", 0)));
   e.opt = optimizer_from_config(cfg.get_table("optimizer"), e.net->parameters());
   e.loss = loss_from_config(cfg.get_table("loss"));
-  e.options = trainer_options_from_config(cfg, e.data.input_shape, e.opt->lr());
+  e.options = trainer_options_from_config(cfg, e.data.input_shape);
   e.options.config_text = cfg.to_toml();
   if (check_unused) cfg.check_unused();
   return e;

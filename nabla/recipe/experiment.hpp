@@ -9,8 +9,9 @@
 //   [model]     see model_config.hpp
 //   [optimizer] name = sgd | adam | adamw | adagrad | adadelta | rmsprop; lr; momentum;
 //               nesterov; weight_decay; betas; eps; rho; alpha; centered; amsgrad; lr_decay
-//   [schedule]  name = none | cosine | step | warmup_cosine; min_lr; step_epochs; gamma;
-//               warmup_epochs
+//   [schedule]  name = none | cosine | warmup_cosine | step | exponential | plateau; min_lr;
+//               warmup_epochs; step_epochs; gamma; factor; patience; threshold; cooldown
+//               (schedules.hpp: the registry and which name reads which key)
 //   [loss]      label_smoothing
 //   [augment]   hflip; crop_padding; input_noise
 //   [train]     epochs; batch_size (0 = full batch); shuffle; early_stopping_patience;
@@ -34,9 +35,9 @@ namespace nabla::recipe {
 
 // Empty when no augmentation is configured.
 data::Transform transform_from_config(const io::Config& augment, const Shape& input_shape);
-// [train] + seed + schedule + augmentation (base_lr: the optimizer's lr, for the schedule).
-train::TrainerOptions trainer_options_from_config(const io::Config& cfg, const Shape& input_shape,
-                                                  double base_lr);
+// [train] + seed + schedule + augmentation. The schedule starts from the optimizer's lr when
+// fit() builds it.
+train::TrainerOptions trainer_options_from_config(const io::Config& cfg, const Shape& input_shape);
 
 // The top-level `rng` key: "nabla" (default: nabla's generators) or "pytorch" (initial weights
 // and shuffling drawn from PyTorch's streams for the same seed; augmentation, dropout and the

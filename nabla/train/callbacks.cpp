@@ -6,6 +6,8 @@
 #include <ostream>
 #include <sstream>
 
+#include "nabla/autograd/node.hpp"
+#include "nabla/optim/clip.hpp"
 #include "nabla/train/checkpoint.hpp"
 #include "nabla/train/metrics_csv.hpp"
 
@@ -32,6 +34,77 @@ std::string clock_str(double seconds) {
 }
 }  // namespace
 
+// ---------------------------------------------------------------- lr schedule
+LrSchedulerCallback::LrSchedulerCallback(SchedulerFactory factory, bool has_validation)
+    : factory_(std::move(factory)), has_validation_(has_validation) {
+  NABLA_CHECK(static_cast<bool>(factory_), "LrSchedulerCallback", "no scheduler factory given");
+}
+
+void LrSchedulerCallback::on_train_begin(TrainerState& s) {
+  scheduler_ = factory_(*s.opt, {s.steps_per_epoch, s.options->epochs});
+  Scheduler& sc = scheduler_;
+  NABLA_CHECK((sc.scheduler != nullptr) != (sc.plateau != nullptr), "lr schedule",
+              "the scheduler factory must return exactly one scheduler (Scheduler::per_step, "
+              "per_epoch or on_plateau)");
+  NABLA_CHECK(sc.plateau == nullptr || has_validation_, "lr schedule",
+              "reduce-on-plateau steps on the validation loss, but this run has no validation set; "
+              "give fit() one (configs: data.validation) or choose another schedule");
+  // Replay from the base rate to where a resumed run stands: the same calls in the same order
+  // as the uninterrupted run made, so even the recursive (PyTorch) schedules match bit for bit.
+  const auto& done = s.history->epochs;
+  if (sc.plateau) {
+    for (const EpochMetrics& m : done) sc.plateau->step(m.val_loss);
+  } else if (sc.every == Scheduler::Every::Epoch) {
+    for (size_t e = 0; e < done.size(); ++e) sc.scheduler->step();
+  } else {
+    for (int64_t t = 0; t < s.global_step; ++t) sc.scheduler->step();
+  }
+}
+
+void LrSchedulerCallback::on_after_step(TrainerState&) {
+  if (scheduler_.scheduler && scheduler_.every == Scheduler::Every::Step)
+    scheduler_.scheduler->step();
+}
+
+void LrSchedulerCallback::on_epoch_end(TrainerState&, EpochMetrics& m) {
+  if (scheduler_.plateau) scheduler_.plateau->step(m.val_loss);
+  if (scheduler_.scheduler && scheduler_.every == Scheduler::Every::Epoch)
+    scheduler_.scheduler->step();
+}
+
+// ---------------------------------------------------------------- weight noise, clipping
+WeightNoiseCallback::WeightNoiseCallback(double std, Generator& gen) : std_(std), gen_(gen) {
+  NABLA_CHECK(std >= 0, "WeightNoiseCallback", "std must be >= 0, got ", std);
+}
+
+void WeightNoiseCallback::on_train_begin(TrainerState& s) { params_ = s.net->parameters(); }
+
+void WeightNoiseCallback::on_before_forward(TrainerState&) {
+  autograd::NoGradGuard no_grad;
+  noise_.clear();
+  for (const auto& p : params_) {
+    Tensor n = Tensor::randn(p.shape(), p.dtype(), &gen_).mul_(std_);
+    Tensor(p).add_(n);
+    noise_.push_back(n);
+  }
+}
+
+void WeightNoiseCallback::on_after_backward(TrainerState&) {
+  autograd::NoGradGuard no_grad;
+  for (size_t i = 0; i < noise_.size(); ++i) Tensor(params_[i]).add_(noise_[i], -1);
+  noise_.clear();
+}
+
+GradClipCallback::GradClipCallback(double max_norm) : max_norm_(max_norm) {
+  NABLA_CHECK(max_norm > 0, "GradClipCallback", "max_norm must be > 0, got ", max_norm);
+}
+
+void GradClipCallback::on_train_begin(TrainerState& s) { params_ = s.net->parameters(); }
+
+void GradClipCallback::on_after_backward(TrainerState&) {
+  optim::clip_grad_norm_(params_, max_norm_);
+}
+
 // ---------------------------------------------------------------- progress
 void ProgressCallback::on_epoch_begin(TrainerState& s) {
   epoch_begin_ = now_seconds();
@@ -41,7 +114,7 @@ void ProgressCallback::on_epoch_begin(TrainerState& s) {
 
 // A bar redraws 10 times a second; plain lines (logs, pipes) report every 30 s, so a long
 // epoch still shows signs of life.
-void ProgressCallback::on_step_end(TrainerState& s) {
+void ProgressCallback::on_after_step(TrainerState& s) {
   if (mode_ == ProgressMode::None) return;
   const double t = now_seconds();
   const bool last = s.step_in_epoch == s.steps_per_epoch;

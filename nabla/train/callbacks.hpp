@@ -1,14 +1,66 @@
-// The trainer's built-in callbacks: progress output, the per-epoch metrics log and early
-// stopping. Trainer::fit installs them from TrainerOptions; they are public so a custom loop
-// or test can use them alone.
+// The trainer's built-in callbacks: the learning-rate schedule, weight noise, gradient clipping,
+// progress output, the per-epoch metrics log and early stopping. Trainer::fit installs them from
+// TrainerOptions, in that order; they are public so a custom loop or test can use them alone.
 #pragma once
 #include <iosfwd>
 #include <string>
+#include <vector>
 
+#include "nabla/core/random.hpp"
 #include "nabla/nn/module.hpp"
 #include "nabla/train/trainer.hpp"
 
 namespace nabla::train {
+
+// Builds the scheduler from the factory at on_train_begin (after a resume's checkpoint loaded)
+// and replays it to where the run stands (see Scheduler in trainer.hpp); then steps it after
+// every optimizer step (Every::Step) or at every epoch end (Every::Epoch, and plateau with the
+// epoch's validation loss). A plateau scheduler needs a validation set: fit() refuses to start
+// without one (has_validation).
+class LrSchedulerCallback : public Callback {
+ public:
+  LrSchedulerCallback(SchedulerFactory factory, bool has_validation);
+  void on_train_begin(TrainerState& s) override;
+  void on_after_step(TrainerState& s) override;
+  void on_epoch_end(TrainerState& s, EpochMetrics& m) override;
+  const Scheduler& scheduler() const { return scheduler_; }
+
+ private:
+  SchedulerFactory factory_;
+  bool has_validation_;
+  Scheduler scheduler_;
+};
+
+// Gaussian noise of standard deviation `std` on every parameter for the step's forward and
+// backward only (notes, section 7): the gradient is taken at a perturbed point, the update
+// applies to the clean weights. The noise is drawn from `gen`, a stream of its own so it does
+// not shift dropout's numbers; the caller owns it because a checkpoint stores its state.
+class WeightNoiseCallback : public Callback {
+ public:
+  WeightNoiseCallback(double std, Generator& gen);
+  void on_train_begin(TrainerState& s) override;
+  void on_before_forward(TrainerState& s) override;
+  void on_after_backward(TrainerState& s) override;
+
+ private:
+  double std_;
+  Generator& gen_;
+  std::vector<Tensor> params_;
+  std::vector<Tensor> noise_;  // this step's, removed after backward
+};
+
+// Clips the global L2 norm of all gradients to max_norm after backward
+// (optim::clip_grad_norm_), so no single step moves the weights too far.
+class GradClipCallback : public Callback {
+ public:
+  explicit GradClipCallback(double max_norm);
+  void on_train_begin(TrainerState& s) override;
+  void on_after_backward(TrainerState& s) override;
+
+ private:
+  double max_norm_;
+  std::vector<Tensor> params_;
+};
 
 // Bar: one self-overwriting line on a terminal (epoch, step, loss, acc, images/s, ETA),
 // refreshed at most 10 times a second, then a summary line per epoch.
@@ -17,7 +69,7 @@ class ProgressCallback : public Callback {
  public:
   ProgressCallback(ProgressMode mode, std::ostream& out) : mode_(mode), out_(out) {}
   void on_epoch_begin(TrainerState& s) override;
-  void on_step_end(TrainerState& s) override;
+  void on_after_step(TrainerState& s) override;
   void on_epoch_end(TrainerState& s, EpochMetrics& m) override;
 
  private:

@@ -1,14 +1,25 @@
 // Trainer: the training loop of the notes (section 4/5/7) with the callbacks a long run needs.
 //
-//   train::Trainer trainer({.epochs = 5, .batch_size = 64});
+//   train::Trainer trainer({.epochs = 5, .loader = {.batch_size = 64}});
 //   auto history = trainer.fit(net, opt, nn::CrossEntropyLoss{}, data.train, data.test);
 //
 // One epoch = one pass of a DataLoader over the training set (shuffled by (seed, epoch) alone,
 // so resuming replays the same batches); after it the validation set is evaluated in eval mode
-// and the callbacks see the epoch's metrics. With `run_dir` set the trainer also writes
-// metrics.csv, checkpoint.safetensors (every epoch, atomically) and, with a validation set,
-// best.safetensors; `resume = true` continues from the checkpoint so that 1 epoch + resume +
-// 1 epoch gives bit-identical weights to 2 epochs straight (same seed and thread count).
+// and the callbacks see the epoch's metrics. One step is
+//
+//   on_before_forward   (weight noise is added)
+//   forward, loss       (a NaN/Inf loss throws DivergedError)
+//   zero_grad, backward
+//   on_after_backward   (weight noise is removed, gradients clipped)
+//   opt.step()
+//   on_after_step       (the lr schedule steps, progress is drawn)
+//
+// and the built-in behaviours (lr schedule, weight noise, gradient clipping, progress, early
+// stopping, metrics.csv) are callbacks fit() installs from TrainerOptions, before the ones
+// add_callback() adds (callbacks.hpp). With `run_dir` set the trainer also writes metrics.csv,
+// checkpoint.safetensors (every epoch, atomically) and, with a validation set, best.safetensors;
+// `resume = true` continues from the checkpoint so that 1 epoch + resume + 1 epoch gives
+// bit-identical weights to 2 epochs straight (same seed and thread count).
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -26,14 +37,47 @@
 #include "nabla/data/transforms.hpp"
 #include "nabla/nn/module.hpp"
 #include "nabla/optim/optimizer.hpp"
+#include "nabla/optim/schedule.hpp"
 
 namespace nabla::train {
 
 // loss(output, target) -> scalar tensor. nn loss modules and plain lambdas both fit.
 using LossFn = std::function<Tensor(const Tensor& output, const Tensor& target)>;
-// Learning rate for a global step (0-based) given the steps per epoch; empty = keep the
-// optimizer's lr. Stateless, so a resumed run computes the same rates.
-using LrSchedule = std::function<double(int64_t step, int64_t steps_per_epoch)>;
+
+// What fit() knows when it builds the learning-rate scheduler (and the config does not).
+struct ScheduleContext {
+  int64_t steps_per_epoch = 0;
+  int64_t epochs = 0;  // TrainerOptions::epochs
+};
+
+// A learning-rate scheduler as fit() drives it: an optim::LrScheduler stepped after every
+// optimizer step or at every epoch end, or a ReduceLROnPlateau stepped at every epoch end with
+// the validation loss. Resume rebuilds it on the fresh optimizer (the optimizer's lr is the base
+// rate) and replays it: global_step steps, or one per finished epoch (plateau: with each epoch's
+// validation loss from the checkpoint's history), so the rates are exactly those of an
+// uninterrupted run and the checkpoint needs no scheduler state.
+struct Scheduler {
+  enum class Every { Step, Epoch };
+  std::unique_ptr<optim::LrScheduler> scheduler;
+  Every every = Every::Step;
+  std::unique_ptr<optim::ReduceLROnPlateau> plateau;
+
+  static Scheduler per_step(std::unique_ptr<optim::LrScheduler> s) {
+    return {std::move(s), Every::Step, nullptr};
+  }
+  static Scheduler per_epoch(std::unique_ptr<optim::LrScheduler> s) {
+    return {std::move(s), Every::Epoch, nullptr};
+  }
+  static Scheduler on_plateau(std::unique_ptr<optim::ReduceLROnPlateau> p) {
+    return {nullptr, Every::Epoch, std::move(p)};
+  }
+};
+// Builds the scheduler on fit()'s optimizer, e.g.
+//   o.lr_scheduler = [](optim::Optimizer& opt, const train::ScheduleContext& c) {
+//     return train::Scheduler::per_step(std::make_unique<optim::WarmupCosineLR>(
+//         opt, optim::WarmupCosineOptions{.total_steps = c.epochs * c.steps_per_epoch}));
+//   };
+using SchedulerFactory = std::function<Scheduler(optim::Optimizer&, const ScheduleContext&)>;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -44,7 +88,7 @@ struct EpochMetrics {
   double train_acc = kNaN;   // running accuracy over the same batches (NaN for non-class targets)
   double val_loss = kNaN;
   double val_acc = kNaN;
-  double lr = kNaN;    // the rate of the epoch's last step
+  double lr = kNaN;    // the rate the epoch's last step used
   double seconds = 0;  // training loop only (no evaluation)
   double eval_seconds = 0;
   double images_per_s = 0;
@@ -73,17 +117,15 @@ enum class ProgressMode { None, Lines, Bar };
 
 struct TrainerOptions {
   int64_t epochs = 1;
-  int64_t batch_size = 64;  // 0 = full batch
-  bool shuffle = true;
-  bool drop_last = false;
-  uint64_t seed = 0;           // loader order and augmentation; weight noise
-  bool pytorch_order = false;  // shuffle with PyTorch's randperm stream (DataLoaderOptions)
-  int prefetch = 2;            // batches prepared ahead on a worker thread
+  // The training loader: batch_size (0 = full batch), shuffle, drop_last, prefetch,
+  // pytorch_order and seed. The seed is the run's one seed: loader order, augmentation (per batch)
+  // and the weight-noise stream all derive from it.
+  data::DataLoaderOptions loader = {};
   int64_t eval_batch_size = 1000;
-  data::Transform transform = {};  // training-time augmentation (empty: none)
-  LrSchedule lr_schedule = {};
-  double weight_noise = 0;    // std of Gaussian noise on every weight during forward/backward
-  double grad_clip_norm = 0;  // clip the global gradient L2 norm (0 = off)
+  data::Transform transform = {};      // training-time augmentation (empty: none)
+  SchedulerFactory lr_scheduler = {};  // LrSchedulerCallback; empty: the optimizer's lr throughout
+  double weight_noise = 0;             // WeightNoiseCallback: std of Gaussian noise on every weight
+  double grad_clip_norm = 0;           // GradClipCallback: max global gradient L2 norm (0 = off)
   int64_t early_stopping_patience = 0;  // epochs without val-loss improvement (0 = off)
   double early_stopping_min_delta = 0;
   bool restore_best = true;      // after early stopping / at the end, load the best epoch's weights
@@ -107,6 +149,9 @@ struct TrainerState {
   int64_t steps_per_epoch = 0;
   int64_t global_step = 0;  // steps done since the start of training
   int64_t images_in_epoch = 0;
+  const data::Batch* batch =
+      nullptr;          // the step's batch (between on_before_forward and on_after_step)
+  double lr = kNaN;     // the rate opt.step() used in the last step
   double loss_sum = 0;  // sum of per-batch loss x batch size in this epoch
   int64_t correct = 0;  // correct training predictions in this epoch
   double last_loss = kNaN;
@@ -114,12 +159,21 @@ struct TrainerState {
   bool stop = false;            // a callback asks the trainer to stop after this epoch
 };
 
+// Hooks of fit(), in the order they run. Callbacks run in the order they were installed: the
+// built-in ones first, so on_after_backward of an added callback sees clean weights and clipped
+// gradients.
 class Callback {
  public:
   virtual ~Callback() = default;
+  // After a resume's checkpoint was loaded (history, global_step and RNG streams restored).
   virtual void on_train_begin(TrainerState&) {}
   virtual void on_epoch_begin(TrainerState&) {}
-  virtual void on_step_end(TrainerState&) {}
+  // The batch is loaded; nothing of the step has run.
+  virtual void on_before_forward(TrainerState&) {}
+  // Gradients are in the parameters' .grad; opt.step() comes next.
+  virtual void on_after_backward(TrainerState&) {}
+  // The optimizer stepped; step_in_epoch, global_step, last_loss and the epoch sums include it.
+  virtual void on_after_step(TrainerState&) {}
   virtual void on_epoch_end(TrainerState&, EpochMetrics&) {}
   virtual void on_train_end(TrainerState&) {}
 };
@@ -128,7 +182,8 @@ class Trainer {
  public:
   explicit Trainer(TrainerOptions options = {});
 
-  // Adds a callback after the built-in ones (progress, early stopping, metrics log).
+  // Adds a callback after the built-in ones (lr schedule, weight noise, gradient clipping,
+  // progress, early stopping, metrics log).
   void add_callback(std::shared_ptr<Callback> cb) { extra_callbacks_.push_back(std::move(cb)); }
   const TrainerOptions& options() const { return options_; }
 
@@ -144,10 +199,6 @@ class Trainer {
   TrainerOptions options_;
   std::vector<std::shared_ptr<Callback>> extra_callbacks_;
 };
-
-// The DataLoader options fit() trains with (its order, batches, prefetch), so tools that need
-// the same sample order (examples/trainer_parity.cpp) build it the same way.
-data::DataLoaderOptions loader_options(const TrainerOptions& options);
 
 // Steady-clock seconds, for timings.
 double now_seconds();

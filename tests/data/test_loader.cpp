@@ -95,11 +95,12 @@ TEST(DataLoader, BatchSizesPerSampleMiniFullAndDropLast) {
   EXPECT_EQ(drop.num_batches(), 3);
   DataLoader sgd(ds, {.batch_size = 1});
   EXPECT_EQ(sizes(sgd), std::vector<int64_t>(10, 1));
-  DataLoader full0(ds, {.batch_size = 0});
-  EXPECT_EQ(sizes(full0), (std::vector<int64_t>{10}));
-  DataLoader full(ds, {.batch_size = 4, .full_batch = true});
+  DataLoader full(ds, {.batch_size = 0});  // the one spelling of full batch
   EXPECT_EQ(sizes(full), (std::vector<int64_t>{10}));
+  EXPECT_TRUE(full.full_batch());
   EXPECT_EQ(full.batch_size(), 10);
+  EXPECT_EQ(full.num_batches(), 1);
+  EXPECT_FALSE(mini.full_batch());
   DataLoader big(ds, {.batch_size = 32, .drop_last = true});
   EXPECT_EQ(sizes(big), std::vector<int64_t>{});
   EXPECT_THROW(DataLoader(ds, {.batch_size = -1}), Error);

@@ -1,7 +1,9 @@
 // Learning-rate schedules against PyTorch 1.13 (scripts/fixtures/make_optim_fixtures.py,
-// schedules()): the lr after construction and after each of 60 steps.
+// schedules()): the lr after construction and after each of 60 steps; WarmupCosineLR against
+// the config closure it replaced.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "nabla/optim/optim.hpp"
@@ -51,6 +53,47 @@ TEST(Schedule, LinearWarmup) {
   Probe pr;
   LinearLR s(pr.opt, {.start_factor = 0.25, .end_factor = 0.9, .total_iters = 8});
   expect_sequence(pr.opt, "linear", [&](size_t) { s.step(); });
+}
+
+TEST(Schedule, ExponentialLR) {
+  Probe pr;
+  ExponentialLR s(pr.opt, {.gamma = 0.93});
+  expect_sequence(pr.opt, "exponential", [&](size_t) { s.step(); });
+}
+
+TEST(Schedule, LambdaLR) {
+  Probe pr;
+  LambdaLR s(pr.opt, [](int64_t e) { return 1.0 / (1.0 + 0.1 * static_cast<double>(e)); });
+  expect_sequence(pr.opt, "lambda", [&](size_t) { s.step(); });
+}
+
+// WarmupCosineLR has no PyTorch twin: it is the closed form the config schedules cosine and
+// warmup_cosine used as closures before the trainer took LrScheduler objects. That closure,
+// copied here, must give the very same doubles at every step (so configured runs keep their
+// exact rates), including a fractional warm-up and the steps past the end.
+TEST(Schedule, WarmupCosineIsTheConfigClosedFormBitForBit) {
+  for (const double warmup_epochs : {0.0, 0.5, 1.0, 3.0}) {
+    const double base_lr = 2e-3, min_lr = 1e-5;
+    const int64_t epochs = 4, spe = 7;
+    auto closure = [=](int64_t step) {
+      const double total = static_cast<double>(std::max<int64_t>(1, epochs * spe));
+      const double warm = warmup_epochs * static_cast<double>(spe);
+      const double t = static_cast<double>(step);
+      if (t < warm) return base_lr * (t + 1) / warm;
+      const double progress = std::min(1.0, (t - warm) / std::max(1.0, total - warm));
+      return min_lr + (base_lr - min_lr) * 0.5 * (1 + std::cos(M_PI * progress));
+    };
+    Tensor p = Tensor::zeros({1}, DType::Float32).set_requires_grad(true);
+    Adam opt({p}, {.lr = base_lr});
+    WarmupCosineLR s(opt, {.total_steps = epochs * spe,
+                           .warmup_steps = warmup_epochs * static_cast<double>(spe),
+                           .eta_min = min_lr});
+    for (int64_t t = 0; t < epochs * spe + 5; ++t) {
+      ASSERT_EQ(opt.lr(), closure(t)) << "warmup_epochs " << warmup_epochs << " step " << t;
+      s.step();
+    }
+    EXPECT_EQ(opt.lr(), min_lr);
+  }
 }
 
 // Warm-up then cosine decay: two schedules on one optimizer, stepped together. The second
@@ -128,6 +171,10 @@ TEST(Schedule, BadOptionsThrow) {
   EXPECT_THROW(ReduceLROnPlateau(pr.opt, {.factor = 1.0}), Error);
   EXPECT_THROW(ReduceLROnPlateau(pr.opt, {.patience = -1}), Error);
   EXPECT_THROW(ReduceLROnPlateau(pr.opt, {.min_lr = -1}), Error);
+  EXPECT_THROW(ExponentialLR(pr.opt, {}), Error);  // gamma required
+  EXPECT_THROW(LambdaLR(pr.opt, {}), Error);
+  EXPECT_THROW(WarmupCosineLR(pr.opt, {}), Error);  // total_steps required
+  EXPECT_THROW(WarmupCosineLR(pr.opt, {.total_steps = 5, .warmup_steps = -1}), Error);
   EXPECT_EQ(pr.opt.lr(), 0.5);  // a rejected schedule changed nothing
 }
 

@@ -107,7 +107,7 @@ TEST(RecipeParity, LeNetTrainerFloat64FollowsPyTorchOnTheLoadersOrder) {
 
   struct Record : train::Callback {
     std::vector<double> losses;
-    void on_step_end(train::TrainerState& st) override { losses.push_back(st.last_loss); }
+    void on_after_step(train::TrainerState& st) override { losses.push_back(st.last_loss); }
   };
   auto rec = std::make_shared<Record>();
   e.options.max_steps = steps;

@@ -105,7 +105,8 @@ TEST(TrainerShapes, ValidationSamplesOfAnotherShapeFailBeforeTheFirstStep) {
   auto loss = [ce](const Tensor& o, const Tensor& t) { return ce(o, t); };
   data::TensorDataset val = data::make_synthetic_images(8, 4, 10, 0.1, 1, 2);  // 10x10, not 8x8
   const std::string msg = error_of([&] {
-    train::Trainer({.epochs = 1, .batch_size = 16}).fit(*net, opt, loss, tiny_images(32, 1), val);
+    train::Trainer({.epochs = 1, .loader = {.batch_size = 16}})
+        .fit(*net, opt, loss, tiny_images(32, 1), val);
   });
   EXPECT_NE(msg.find("[1, 10, 10]"), std::string::npos) << msg;
   EXPECT_NE(msg.find("[1, 8, 8]"), std::string::npos) << msg;

@@ -6,6 +6,7 @@
 #include "nabla/nn/init.hpp"
 #include "nabla/ops/elementwise.hpp"
 #include "nabla/ops/reduce.hpp"
+#include "nabla/optim/optim.hpp"
 #include "nabla/recipe/experiment.hpp"
 #include "nabla/recipe/model_config.hpp"
 #include "tests/support/trainer_fixtures.hpp"
@@ -88,16 +89,72 @@ TEST(ExperimentConfig, OptimizersAndSchedules) {
   }
   EXPECT_THROW(recipe::optimizer_from_config(parse("name = \"lbfgs\""), {w}), Error);
 
-  auto cosine = recipe::schedule_from_config(parse("name = \"cosine\"\nmin_lr = 0.1"), 1.0, 2);
-  EXPECT_DOUBLE_EQ(cosine(0, 10), 1.0);
-  EXPECT_NEAR(cosine(10, 10), 0.55, 1e-12);  // half way
-  EXPECT_NEAR(cosine(20, 10), 0.1, 1e-12);
-  auto step =
-      recipe::schedule_from_config(parse("name = \"step\"\nstep_epochs = 2\ngamma = 0.5"), 1.0, 10);
-  EXPECT_DOUBLE_EQ(step(19, 10), 1.0);  // epochs 0-1
-  EXPECT_DOUBLE_EQ(step(20, 10), 0.5);  // epochs 2-3
-  EXPECT_DOUBLE_EQ(step(40, 10), 0.25);
-  EXPECT_FALSE(static_cast<bool>(recipe::schedule_from_config(parse(""), 1.0, 10)));
+  // Schedules are built on the optimizer fit() trains (lr 1 here), with the steps per epoch
+  // fit() knows (10) and the run's epochs (2); `steps` scheduler steps later, this is the rate.
+  auto rate_after = [&](const std::string& toml, int64_t steps) {
+    optim::SGD opt({w}, {.lr = 1.0});
+    train::Scheduler s = recipe::schedule_from_config(parse(toml))(opt, {10, 2});
+    for (int64_t i = 0; i < steps; ++i) s.scheduler->step();
+    return opt.lr();
+  };
+  const std::string cosine = "name = \"cosine\"\nmin_lr = 0.1";
+  EXPECT_DOUBLE_EQ(rate_after(cosine, 0), 1.0);      // per step: 20 steps in all
+  EXPECT_NEAR(rate_after(cosine, 10), 0.55, 1e-12);  // half way
+  EXPECT_NEAR(rate_after(cosine, 20), 0.1, 1e-12);
+  const std::string step = "name = \"step\"\nstep_epochs = 2\ngamma = 0.5";
+  EXPECT_DOUBLE_EQ(rate_after(step, 1), 1.0);  // per epoch: epochs 0-1
+  EXPECT_DOUBLE_EQ(rate_after(step, 2), 0.5);  // epochs 2-3
+  EXPECT_DOUBLE_EQ(rate_after(step, 4), 0.25);
+  EXPECT_FALSE(static_cast<bool>(recipe::schedule_from_config(parse(""))));
+  EXPECT_FALSE(static_cast<bool>(recipe::schedule_from_config(parse("name = \"none\""))));
+}
+
+// One table of schedules: the names, which ones step per epoch, warm-up, plateau and exponential,
+// and errors that name the key.
+TEST(ExperimentConfig, ScheduleRegistry) {
+  EXPECT_EQ(recipe::schedules().names(),
+            (std::vector<std::string>{"none", "cosine", "warmup_cosine", "step", "exponential",
+                                      "plateau"}));
+  Tensor w = Tensor::zeros({1});
+  w.set_requires_grad(true);
+  {
+    optim::SGD opt({w}, {.lr = 1.0});
+    auto s = recipe::schedule_from_config(parse("name = \"warmup_cosine\"\nwarmup_epochs = 0.5"))(
+        opt, {10, 2});
+    EXPECT_EQ(s.every, train::Scheduler::Every::Step);
+    EXPECT_DOUBLE_EQ(opt.lr(), 1.0 / 5);  // step 0 of a 5-step warm-up
+  }
+  {
+    optim::SGD opt({w}, {.lr = 1.0});
+    auto s =
+        recipe::schedule_from_config(parse("name = \"exponential\"\ngamma = 0.9"))(opt, {10, 2});
+    EXPECT_EQ(s.every, train::Scheduler::Every::Epoch);
+    s.scheduler->step();
+    s.scheduler->step();
+    EXPECT_DOUBLE_EQ(opt.lr(), 0.81);
+  }
+  {
+    optim::SGD opt({w}, {.lr = 1.0});
+    auto s = recipe::schedule_from_config(parse("name = \"plateau\"\nfactor = 0.5\npatience = 0"))(
+        opt, {10, 2});
+    ASSERT_NE(s.plateau, nullptr);
+    EXPECT_EQ(s.scheduler, nullptr);
+    s.plateau->step(1.0);
+    s.plateau->step(1.0);  // no improvement, patience 0: halved
+    EXPECT_DOUBLE_EQ(opt.lr(), 0.5);
+  }
+
+  EXPECT_NE(error_of([] {
+              recipe::schedule_from_config(parse("name = \"cyclic\""));
+            }).find("expected one of: none, cosine"),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              recipe::schedule_from_config(parse("name = \"plateau\"\nfactor = 2"));
+            }).find("schedule.factor"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of([] { recipe::schedule_from_config(parse("name = \"exponential\"")); }).find("gamma"),
+      std::string::npos);
 }
 
 TEST(ExperimentConfig, MisspeltKeyIsRejected) {
@@ -154,8 +211,8 @@ name = "mlp"
 )";
   recipe::Experiment own = recipe::make_experiment(parse(base));
   recipe::Experiment torch = recipe::make_experiment(parse("rng = \"pytorch\"\n" + base));
-  EXPECT_FALSE(own.options.pytorch_order);
-  EXPECT_TRUE(torch.options.pytorch_order);
+  EXPECT_FALSE(own.options.loader.pytorch_order);
+  EXPECT_TRUE(torch.options.loader.pytorch_order);
   EXPECT_NE(own.net->named_parameters()[0].second.to_vector<float>(),
             torch.net->named_parameters()[0].second.to_vector<float>());
   // The same architecture built with nabla's init (own parameters), re-drawn from the stream.

@@ -1,5 +1,6 @@
-// Trainer: resume exactness (epoch boundary and mid-epoch), early stopping, divergence, the
-// stop flag, metrics.csv and checkpoints.
+// Trainer: resume exactness (epoch boundary and mid-epoch, with weight noise, clipping and each
+// kind of lr schedule), the step's hooks, early stopping, divergence, the stop flag, metrics.csv
+// and checkpoints.
 #include <unistd.h>
 
 #include <atomic>
@@ -31,13 +32,14 @@ train::LossFn ce() {
 TrainerOptions base_options(const std::string& dir, int64_t epochs) {
   TrainerOptions o;
   o.epochs = epochs;
-  o.batch_size = 16;
-  o.seed = 7;
+  o.loader.batch_size = 16;
+  o.loader.seed = 7;
   o.run_dir = dir;
   o.weight_noise = 0.01;  // its RNG stream must be restored too
   o.transform = data::transforms::RandomHorizontalFlip(0.5);
-  o.lr_schedule = [](int64_t step, int64_t spe) {
-    return 0.01 / (1.0 + 0.01 * static_cast<double>(step));
+  o.lr_scheduler = [](optim::Optimizer& opt, const train::ScheduleContext&) {
+    return train::Scheduler::per_step(std::make_unique<optim::LambdaLR>(
+        opt, [](int64_t step) { return 1.0 / (1.0 + 0.01 * static_cast<double>(step)); }));
   };
   return o;
 }
@@ -53,19 +55,27 @@ void expect_same_weights(const nn::Module& a, const nn::Module& b) {
 }
 
 // Runs `epochs` in one go, then the same with an interruption (at an epoch boundary or after
-// `cut_steps` steps) and --resume; the weights, optimizer state and history must be identical.
-void check_resume(int64_t epochs, int64_t first_epochs, int64_t cut_steps) {
+// `cut_steps` steps) and --resume; the weights, optimizer state and history (rates included)
+// must be identical. `tweak` changes base_options for all three runs. Returns the straight run's
+// history.
+History check_resume(int64_t epochs, int64_t first_epochs, int64_t cut_steps,
+                     const std::function<void(TrainerOptions&)>& tweak = {}) {
+  auto options = [&](const std::string& dir, int64_t n) {
+    TrainerOptions o = base_options(dir, n);
+    if (tweak) tweak(o);
+    return o;
+  };
   auto train_set = tiny_images(200, 1), val_set = tiny_images(64, 2);
   TempDir straight("straight"), resumed("resumed");
 
   auto net_a = tiny_net(3);
   optim::Adam opt_a(net_a->parameters(), {.lr = 0.01});
   History ha =
-      Trainer(base_options(straight.str(), epochs)).fit(*net_a, opt_a, ce(), train_set, val_set);
+      Trainer(options(straight.str(), epochs)).fit(*net_a, opt_a, ce(), train_set, val_set);
 
   auto net_b = tiny_net(3);
   optim::Adam opt_b(net_b->parameters(), {.lr = 0.01});
-  TrainerOptions first = base_options(resumed.str(), first_epochs);
+  TrainerOptions first = options(resumed.str(), first_epochs);
   first.max_steps = cut_steps;
   History h1 = Trainer(first).fit(*net_b, opt_b, ce(), train_set, val_set);
   if (cut_steps > 0) {
@@ -76,21 +86,23 @@ void check_resume(int64_t epochs, int64_t first_epochs, int64_t cut_steps) {
   manual_seed(12345);
   auto net_c = tiny_net(99);
   optim::Adam opt_c(net_c->parameters(), {.lr = 0.01});
-  TrainerOptions second = base_options(resumed.str(), epochs);
+  TrainerOptions second = options(resumed.str(), epochs);
   second.resume = true;
   History hc = Trainer(second).fit(*net_c, opt_c, ce(), train_set, val_set);
 
   expect_same_weights(*net_a, *net_c);
   auto oa = opt_a.state_dict(), oc = opt_c.state_dict();
   for (auto& [k, v] : oa) EXPECT_EQ(v.to_vector<double>(), oc.at(k).to_vector<double>()) << k;
-  ASSERT_EQ(ha.epochs.size(), hc.epochs.size());
-  for (size_t i = 0; i < ha.epochs.size(); ++i) {
+  EXPECT_EQ(ha.epochs.size(), hc.epochs.size());
+  for (size_t i = 0; i < std::min(ha.epochs.size(), hc.epochs.size()); ++i) {
     EXPECT_EQ(ha.epochs[i].train_loss, hc.epochs[i].train_loss) << "epoch " << i + 1;
     EXPECT_EQ(ha.epochs[i].val_loss, hc.epochs[i].val_loss) << "epoch " << i + 1;
+    EXPECT_EQ(ha.epochs[i].lr, hc.epochs[i].lr) << "epoch " << i + 1;
   }
   // metrics.csv of the resumed run lists every epoch once
   EXPECT_EQ(train::read_metrics_csv(resumed / train::kMetricsFile).size(),
             static_cast<size_t>(epochs));
+  return ha;
 }
 
 TEST(TrainerResume, OneEpochThenResumeEqualsTwoStraight) { check_resume(2, 1, 0); }
@@ -98,6 +110,140 @@ TEST(TrainerResume, OneEpochThenResumeEqualsTwoStraight) { check_resume(2, 1, 0)
 TEST(TrainerResume, MidEpochInterruptThenResumeEqualsStraight) {
   // 200 samples / 16 = 13 steps per epoch: stop after 18 steps (inside epoch 2)
   check_resume(3, 3, 18);
+}
+
+// Weight noise, gradient clipping and a per-step warm-up + cosine schedule together, cut inside
+// the warm-up-free part of epoch 2: every callback's state must come back exactly.
+TEST(TrainerResume, NoiseClippingAndWarmupCosineAcrossAMidEpochResume) {
+  History h = check_resume(3, 3, 18, [](TrainerOptions& o) {
+    o.grad_clip_norm = 0.05;  // small enough to bind on most steps
+    o.lr_scheduler = [](optim::Optimizer& opt, const train::ScheduleContext& c) {
+      return train::Scheduler::per_step(std::make_unique<optim::WarmupCosineLR>(
+          opt,
+          optim::WarmupCosineOptions{
+              .total_steps = c.epochs * c.steps_per_epoch, .warmup_steps = 5, .eta_min = 1e-4}));
+    };
+  });
+  // 39 steps in all: the last step's rate is the cosine's value at step 38
+  const double p = (38.0 - 5) / (39.0 - 5);
+  EXPECT_DOUBLE_EQ(h.epochs.back().lr, 1e-4 + (0.01 - 1e-4) * 0.5 * (1 + std::cos(M_PI * p)));
+}
+
+TEST(TrainerResume, PerEpochStepScheduleAcrossAMidEpochResume) {
+  History h = check_resume(3, 3, 18, [](TrainerOptions& o) {
+    o.lr_scheduler = [](optim::Optimizer& opt, const train::ScheduleContext&) {
+      return train::Scheduler::per_epoch(
+          std::make_unique<optim::StepLR>(opt, optim::StepLrOptions{.step_size = 1, .gamma = 0.5}));
+    };
+  });
+  ASSERT_EQ(h.epochs.size(), 3u);
+  EXPECT_EQ(h.epochs[0].lr, 0.01);
+  EXPECT_EQ(h.epochs[1].lr, 0.01 * 0.5);
+  EXPECT_EQ(h.epochs[2].lr, 0.01 * 0.5 * 0.5);
+}
+
+// ReduceLROnPlateau has state (best loss, bad epochs, cooldown) that resume rebuilds by replaying
+// the checkpoint's validation losses.
+TEST(TrainerResume, PlateauScheduleReplaysTheValidationLosses) {
+  History h = check_resume(4, 2, 0, [](TrainerOptions& o) {
+    o.lr_scheduler = [](optim::Optimizer& opt, const train::ScheduleContext&) {
+      // a 50 % relative threshold: hardly an epoch counts as better, so the rate keeps falling
+      return train::Scheduler::on_plateau(std::make_unique<optim::ReduceLROnPlateau>(
+          opt, optim::PlateauOptions{.factor = 0.5, .patience = 0, .threshold = 0.5}));
+    };
+  });
+  EXPECT_LT(h.epochs.back().lr, h.epochs.front().lr);
+}
+
+TEST(TrainerResume, PlateauWithoutValidationSetIsRefused) {
+  auto net = tiny_net(1);
+  optim::SGD opt(net->parameters(), {.lr = 0.1});
+  TrainerOptions o;
+  o.lr_scheduler = [](optim::Optimizer& opt, const train::ScheduleContext&) {
+    return train::Scheduler::on_plateau(std::make_unique<optim::ReduceLROnPlateau>(opt));
+  };
+  try {
+    Trainer(o).fit(*net, opt, ce(), tiny_images(32, 1));
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no validation set"), std::string::npos) << e.what();
+  }
+}
+
+// The step's hooks run in order; an added callback sees noisy weights before forward, clean
+// weights and clipped gradients after backward, and the rate the step used in TrainerState::lr.
+class HookRecorder : public train::Callback {
+ public:
+  std::vector<std::string> calls;
+  double noisy_dist = 0, clean_dist = 0, max_grad_norm = 0;
+  void on_train_begin(train::TrainerState&) override { calls.push_back("train_begin"); }
+  void on_epoch_begin(train::TrainerState& s) override {
+    calls.push_back("epoch_begin");
+    clean_ = flat(*s.net, false);
+  }
+  void on_before_forward(train::TrainerState& s) override {
+    calls.push_back("before_forward");
+    EXPECT_NE(s.batch, nullptr);
+    noisy_dist = std::max(noisy_dist, dist(flat(*s.net, false), clean_));
+  }
+  void on_after_backward(train::TrainerState& s) override {
+    calls.push_back("after_backward");
+    clean_dist = std::max(clean_dist, dist(flat(*s.net, false), clean_));
+    const auto g = flat(*s.net, true);
+    max_grad_norm = std::max(max_grad_norm, std::sqrt(dist(g, std::vector<double>(g.size()))));
+  }
+  void on_after_step(train::TrainerState& s) override {
+    calls.push_back("after_step");
+    EXPECT_EQ(s.lr, 0.5 / (1 + static_cast<double>(s.global_step - 1)));
+    clean_ = flat(*s.net, false);
+  }
+  void on_epoch_end(train::TrainerState&, train::EpochMetrics& m) override {
+    calls.push_back("epoch_end");
+    EXPECT_EQ(m.lr, 0.5 / 2);  // the rate of the epoch's last (second) step
+  }
+  void on_train_end(train::TrainerState&) override { calls.push_back("train_end"); }
+
+ private:
+  static std::vector<double> flat(const nn::Module& net, bool grads) {
+    std::vector<double> v;
+    for (const auto& p : net.parameters()) {
+      const auto x = grads ? p.grad().to_vector<double>() : p.to_vector<double>();
+      v.insert(v.end(), x.begin(), x.end());
+    }
+    return v;
+  }
+  // squared distance
+  static double dist(const std::vector<double>& a, const std::vector<double>& b) {
+    double d = 0;
+    for (size_t i = 0; i < a.size(); ++i) d += (a[i] - b[i]) * (a[i] - b[i]);
+    return d;
+  }
+  std::vector<double> clean_;
+};
+
+TEST(TrainerHooks, OrderAndWhatEachHookSees) {
+  auto net = tiny_net(2);
+  optim::SGD opt(net->parameters(), {.lr = 0.5});
+  TrainerOptions o;
+  o.loader.batch_size = 16;
+  o.weight_noise = 0.1;
+  o.grad_clip_norm = 1e-3;
+  o.lr_scheduler = [](optim::Optimizer& opt, const train::ScheduleContext&) {
+    return train::Scheduler::per_step(std::make_unique<optim::LambdaLR>(
+        opt, [](int64_t t) { return 1.0 / (1.0 + static_cast<double>(t)); }));
+  };
+  Trainer t(o);
+  auto rec = std::make_shared<HookRecorder>();
+  t.add_callback(rec);
+  t.fit(*net, opt, ce(), tiny_images(32, 1));  // 2 steps
+  const std::vector<std::string> want = {
+      "train_begin",    "epoch_begin",    "before_forward", "after_backward", "after_step",
+      "before_forward", "after_backward", "after_step",     "epoch_end",      "train_end"};
+  EXPECT_EQ(rec->calls, want);
+  EXPECT_GT(rec->noisy_dist, 1e-2);   // noise of std 0.1 on every weight
+  EXPECT_LT(rec->clean_dist, 1e-10);  // removed again (up to rounding) before the next hooks
+  EXPECT_LE(rec->max_grad_norm, 1e-3 * (1 + 1e-6));
+  EXPECT_GT(rec->max_grad_norm, 0);
 }
 
 TEST(TrainerResume, MissingCheckpointIsAnIoError) {
@@ -124,7 +270,7 @@ TEST(TrainerEarlyStopping, StopsAndRestoresTheBestWeights) {
   optim::Adam opt(net->parameters(), {.lr = 0.01});
   TrainerOptions o;
   o.epochs = 30;
-  o.batch_size = 32;
+  o.loader.batch_size = 32;
   o.early_stopping_patience = 2;
   o.run_dir = dir.str();
   History h = Trainer(o).fit(*net, opt, ce(), train_set, val_set);
@@ -156,7 +302,7 @@ TEST(TrainerDivergence, NanLossNamesTheStepAndTheLastCheckpoint) {
   };
   TrainerOptions o;
   o.epochs = 3;
-  o.batch_size = 64;
+  o.loader.batch_size = 64;
   o.run_dir = dir.str();
   try {
     Trainer(o).fit(*net, opt, bad, tiny_images(256, 1));
@@ -172,7 +318,7 @@ TEST(TrainerDivergence, NanLossNamesTheStepAndTheLastCheckpoint) {
 class RaiseFlagAt : public train::Callback {
  public:
   RaiseFlagAt(std::atomic<bool>& flag, int64_t step) : flag_(flag), step_(step) {}
-  void on_step_end(train::TrainerState& s) override {
+  void on_after_step(train::TrainerState& s) override {
     if (s.global_step == step_) flag_ = true;
   }
 
@@ -188,7 +334,7 @@ TEST(TrainerStopFlag, SavesACheckpointAndStops) {
   optim::SGD opt(net->parameters(), {.lr = 0.1});
   TrainerOptions o;
   o.epochs = 5;
-  o.batch_size = 16;
+  o.loader.batch_size = 16;
   o.run_dir = dir.str();
   o.stop_flag = &flag;
   Trainer t(o);
@@ -238,7 +384,7 @@ TEST(TrainerOptionsCheck, GradClipBoundsEveryStep) {
   optim::SGD opt(net->parameters(), {.lr = 1.0});
   TrainerOptions o;
   o.epochs = 1;
-  o.batch_size = 16;
+  o.loader.batch_size = 16;
   o.grad_clip_norm = 1e-3;
   Trainer(o).fit(*net, opt, ce(), tiny_images(64, 1));  // 4 steps
   double moved = 0;
@@ -258,7 +404,7 @@ TEST(TrainerApi, TheDesignDocExampleCompilesAndLearns) {
   nn::Sequential net{nn::Conv2d(1, 6, 5, {.padding = 2}), nn::ReLU(), nn::MaxPool2d(2),
                      nn::Flatten(), nn::Linear(96, 4)};
   optim::Adam opt(net.parameters(), {.lr = 1e-2});
-  train::Trainer trainer({.epochs = 3, .batch_size = 64});
+  train::Trainer trainer({.epochs = 3, .loader = {.batch_size = 64}});
   auto history =
       trainer.fit(net, opt, nn::CrossEntropyLoss{}, tiny_images(256, 1), tiny_images(128, 2));
   ASSERT_EQ(history.epochs.size(), 3u);
