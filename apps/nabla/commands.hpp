@@ -96,6 +96,13 @@ struct DemoArgs {
 CLI::App* add_demo_command(CLI::App& app, DemoArgs& a);
 Outcome run_demo_command(const DemoArgs& a, const Context& ctx);
 
+struct SummaryArgs {
+  std::string config;
+  std::vector<std::string> sets;
+};
+CLI::App* add_summary_command(CLI::App& app, SummaryArgs& a);
+Outcome run_summary_command(const SummaryArgs& a, const Context& ctx);
+
 // A bad combination of flags found after parsing (e.g. --resume with --force): exit code 2,
 // like CLI11's own parse errors.
 class UsageError : public Error {

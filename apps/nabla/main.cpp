@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
       "  nabla cv configs/mlp_fashion.toml --folds 5\n"
       "  nabla ensemble configs/mlp_fashion.toml --method bagging --members 5\n"
       "  nabla demo optimizers\n"
+      "  nabla summary configs/resnet_fashion.toml   (layers, shapes, parameters, FLOPs)\n"
       "Exit codes: 0 ok, 1 error (bad config or value), 2 bad command line, 3 training diverged,\n"
       "4 missing, unreadable or corrupt file, 130 stopped by Ctrl-C (a checkpoint was saved;\n"
       "continue with --resume).");
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
   ReportArgs report_args;
   CompareArgs compare_args;
   DemoArgs demo_args;
+  SummaryArgs summary_args;
   CLI::App* train_cmd = add_train_command(app, train_args);
   CLI::App* eval_cmd = add_eval_command(app, eval_args);
   CLI::App* predict_cmd = add_predict_command(app, predict_args);
@@ -97,6 +99,7 @@ int main(int argc, char** argv) {
   CLI::App* report_cmd = add_report_command(app, report_args);
   CLI::App* compare_cmd = add_compare_command(app, compare_args);
   CLI::App* demo_cmd = add_demo_command(app, demo_args);
+  CLI::App* summary_cmd = add_summary_command(app, summary_args);
 
   try {
     app.parse(argc, argv);
@@ -135,6 +138,8 @@ int main(int argc, char** argv) {
       out = run_compare_command(compare_args, ctx);
     else if (demo_cmd->parsed())
       out = run_demo_command(demo_args, ctx);
+    else if (summary_cmd->parsed())
+      out = run_summary_command(summary_args, ctx);
     else
       std::cout << app.help();
     return out == Outcome::Interrupted ? 130 : 0;

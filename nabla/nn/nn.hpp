@@ -4,6 +4,7 @@
 #include "nabla/nn/container.hpp"
 #include "nabla/nn/conv.hpp"
 #include "nabla/nn/dropout.hpp"
+#include "nabla/nn/graph.hpp"
 #include "nabla/nn/init.hpp"
 #include "nabla/nn/linear.hpp"
 #include "nabla/nn/module.hpp"

@@ -82,14 +82,17 @@ kernels::Conv2dParams conv2d_params(const char* op, const Shape& xs, const Shape
   NABLA_CHECK(ws[1] * p.groups == p.c, op, "channel mismatch: the weight ", shape_str(ws),
               " with groups=", p.groups, " expects ", ws[1] * p.groups,
               " input channels, but the input ", shape_str(xs), " has ", p.c);
-  const int64_t reach_h = p.dilation_h * (p.kh - 1) + 1, reach_w = p.dilation_w * (p.kw - 1) + 1;
+  // finalize's checked arithmetic first: an absurd dilation or padding (from a config) is an
+  // overflow error, not a wrapped reach that passes the check below
+  p.finalize();
+  const int64_t reach_h = checked_add(p.dilation_h * (p.kh - 1), 1, op, "kernel reach"),
+                reach_w = checked_add(p.dilation_w * (p.kw - 1), 1, op, "kernel reach");
   NABLA_CHECK(
       reach_h <= p.h + p.pad_top + p.pad_bottom && reach_w <= p.w + p.pad_left + p.pad_right, op,
       "the kernel (", p.kh, "x", p.kw, ", dilation (", p.dilation_h, ", ", p.dilation_w,
       "), reach ", reach_h, "x", reach_w, ") is larger than the padded input (",
       p.h + p.pad_top + p.pad_bottom, "x", p.w + p.pad_left + p.pad_right, " from input ",
       shape_str(xs), "); use more padding or a smaller kernel");
-  p.finalize();
   return p;
 }
 

@@ -59,26 +59,33 @@ std::string rng_from_config(const io::Config& cfg) {
   return rng;
 }
 
-std::shared_ptr<nn::Sequential> make_model(const io::Config& cfg, const ExperimentData& data,
-                                           uint64_t seed) {
+BuiltModel build_seeded_model(const io::Config& cfg, const ExperimentData& data, uint64_t seed) {
   manual_seed(seed);
-  auto net = model_from_config(cfg.get_table("model"), data.input_shape, data.num_classes);
+  BuiltModel m = build_model(cfg.get_table("model"), data.input_shape, data.num_classes);
   if (rng_from_config(cfg) == "pytorch") {
     const std::string init = cfg.get_table("model").get_string("init", "default");
     NABLA_CHECK(init == "default", "rng",
                 "rng = \"pytorch\" draws PyTorch's default init; it cannot be combined with "
                 "model.init = \"",
                 init, "\"");
-    nn::init::pytorch_default_init_(*net, seed);
+    nn::init::pytorch_default_init_(*m.net, seed);
   }
-  return net;
+  return m;
+}
+
+std::shared_ptr<nn::Module> make_model(const io::Config& cfg, const ExperimentData& data,
+                                       uint64_t seed) {
+  return build_seeded_model(cfg, data, seed).net;
 }
 
 Experiment make_experiment(const io::Config& cfg, bool check_unused) {
   Experiment e;
   e.cfg = cfg;
   e.data = load_experiment_data(cfg);
-  e.net = make_model(cfg, e.data, static_cast<uint64_t>(cfg.get_int("seed", 0)));
+  const BuiltModel model =
+      build_seeded_model(cfg, e.data, static_cast<uint64_t>(cfg.get_int("seed", 0)));
+  e.net = model.net;
+  e.summary = summarize(model);
   e.opt = optimizer_from_config(cfg.get_table("optimizer"), e.net->parameters());
   e.loss = loss_from_config(cfg.get_table("loss"));
   e.options = trainer_options_from_config(cfg, e.data.input_shape);

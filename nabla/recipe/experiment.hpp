@@ -23,12 +23,13 @@
 
 #include "nabla/data/dataset.hpp"
 #include "nabla/io/config.hpp"
-#include "nabla/nn/container.hpp"
+#include "nabla/nn/module.hpp"
 #include "nabla/optim/optimizer.hpp"
 #include "nabla/recipe/datasets.hpp"
 #include "nabla/recipe/losses.hpp"
 #include "nabla/recipe/optimizers.hpp"
 #include "nabla/recipe/schedules.hpp"
+#include "nabla/recipe/summary.hpp"
 #include "nabla/train/trainer.hpp"
 
 namespace nabla::recipe {
@@ -48,7 +49,8 @@ std::string rng_from_config(const io::Config& cfg);
 struct Experiment {
   io::Config cfg;
   ExperimentData data;
-  std::shared_ptr<nn::Sequential> net;
+  std::shared_ptr<nn::Module> net;  // nn::Sequential, or nn::Graph (model_config.hpp)
+  ModelSummary summary;             // layers, shapes, parameters, FLOPs (summary.hpp)
   std::unique_ptr<optim::Optimizer> opt;
   train::LossFn loss;
   train::TrainerOptions options;
@@ -56,9 +58,10 @@ struct Experiment {
 
 // check_unused: reject keys nobody read (a typo in the config is an error, not a silent default).
 Experiment make_experiment(const io::Config& cfg, bool check_unused = true);
-// A fresh model + optimizer for the same config (cross-validation folds, ensemble members),
-// initialised from `seed`.
-std::shared_ptr<nn::Sequential> make_model(const io::Config& cfg, const ExperimentData& data,
-                                           uint64_t seed);
+// A fresh model for the same config (cross-validation folds, ensemble members), initialised
+// from `seed`; build_seeded_model also returns what the probe pass saw (for the summary).
+BuiltModel build_seeded_model(const io::Config& cfg, const ExperimentData& data, uint64_t seed);
+std::shared_ptr<nn::Module> make_model(const io::Config& cfg, const ExperimentData& data,
+                                       uint64_t seed);
 
 }  // namespace nabla::recipe

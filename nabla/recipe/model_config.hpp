@@ -1,7 +1,8 @@
-// Models from configs: an nn::Sequential built from a TOML list of layers, or a named model.
+// Models from configs: the [model] table's list of layers -> an nn::Sequential, or an nn::Graph
+// when entries are wired by name.
 //
 //   [model]
-//   name = "lenet"            # lenet | mlp | cnn (the built-ins below), or a label when
+//   name = "lenet"            # a built-in (recipe::models(): lenet | mlp | cnn), or a label when
 //   layers = [                #   layers are given
 //     { type = "conv2d", out = 6, kernel = 5, padding = 2 },
 //     { type = "relu" }, { type = "maxpool2d", kernel = 2 },
@@ -9,13 +10,21 @@
 //   init = "he_normal"        # optional: default | xavier_uniform | xavier_normal |
 //                             #   he_uniform | he_normal | zeros (the notes' symmetry demo)
 //
-// conv2d also takes `padding = "same"` (stride 1; PyTorch's split for even kernels) and
-// `padding_mode = "zeros" | "reflect" | "replicate" | "circular"`; batchnorm1d/2d take
-// `momentum = 0.1` or `momentum = "none"` (PyTorch's None: the cumulative average).
+// Layer types and their keys: recipe::layer_types() (layers.hpp). A conv or linear layer needs
+// only `out`: the input sizes are inferred (an explicit `in` is checked against them).
 //
-// Input sizes are inferred: the builder follows the (C, H, W) shape through the layers with
-// the output-size formula (H + 2P - D(K-1) - 1)/S + 1, so a conv or linear layer needs only
-// `out` (an explicit `in` is checked against the inferred one).
+// Graphs (skip connections, several outputs): an entry may have `name = "b1"` and take its input
+// from a named earlier entry, `input = "pool3"` (default: the entry before it; the first takes
+// "input", the model's input); { type = "add", inputs = ["a", "b"] } sums entries of one shape,
+// { type = "concat", inputs = ["a", "b"] } joins them along channels. `outputs = ["a", ...]`
+// names the output nodes (default: the last entry; the model's forward returns the first).
+// Unnamed entries of a graph are named by their position ("3"), so state-dict keys read
+// "3.weight" or "b1.weight". A list that uses none of these builds an nn::Sequential, as always.
+//
+// Shapes come from the ops themselves: each freshly built module runs forward once on a zero
+// tensor of batch 1 (eval mode, no grad: no random numbers are drawn, so the weights are those
+// of the same seed without the probe), and an op's error comes back prefixed with the place:
+// "model: layer 3 (conv2d): conv2d: the kernel (5x5 ...) is larger than the padded input ...".
 #pragma once
 #include <memory>
 #include <string>
@@ -23,20 +32,36 @@
 
 #include "nabla/core/tensor.hpp"
 #include "nabla/io/config.hpp"
-#include "nabla/nn/container.hpp"
+#include "nabla/nn/module.hpp"
 
 namespace nabla::recipe {
 
-// Layer types `layers` accepts, for --help and error messages.
-const std::vector<std::string>& layer_types();
-const std::vector<std::string>& named_models();
+// One entry of the layer list, as the probe pass saw it.
+struct BuiltLayer {
+  std::string name;                    // node name: the entry's `name`, else its position "3"
+  std::string type;                    // "conv2d", "add", ...
+  std::vector<std::string> inputs;     // node names; "input" is the model's input
+  std::vector<Shape> input_shapes;     // per sample
+  Shape output_shape;                  // per sample
+  std::shared_ptr<nn::Module> module;  // null for add and concat
+};
+
+struct BuiltModel {
+  std::shared_ptr<nn::Module> net;  // nn::Sequential, or nn::Graph
+  bool is_graph = false;
+  std::string name;  // [model] name, "" when absent
+  Shape input_shape;
+  std::vector<BuiltLayer> layers;
+  std::vector<std::string> outputs;  // the first is what forward returns
+};
 
 // `model` is the [model] table; input_shape is one sample's (C, H, W) (or (F) for vectors).
-// Throws nabla::Error naming the layer index and key for a bad spec or a shape that does not fit.
-std::shared_ptr<nn::Sequential> model_from_config(const io::Config& model,
-                                                  const Shape& input_shape = {1, 28, 28},
-                                                  int64_t num_classes = 10);
-// The layer list of a named model (lenet, mlp, cnn) as a TOML array, e.g. for printing.
-std::string named_model_layers_toml(const std::string& name);
+// Throws nabla::Error naming the layer (index or node name) and key for a bad spec or a shape
+// that does not fit, and when the (first) output is not (num_classes) per sample.
+BuiltModel build_model(const io::Config& model, const Shape& input_shape = {1, 28, 28},
+                       int64_t num_classes = 10);
+std::shared_ptr<nn::Module> model_from_config(const io::Config& model,
+                                              const Shape& input_shape = {1, 28, 28},
+                                              int64_t num_classes = 10);
 
 }  // namespace nabla::recipe

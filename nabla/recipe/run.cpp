@@ -84,7 +84,8 @@ void check_resume_overrides(const std::vector<std::string>& overrides) {
 namespace {
 // Writes config.toml and run.json once the trainer is past loading the checkpoint (it calls
 // on_train_begin after that), so a resume that fails to load changes nothing in the folder,
-// then prints the "training ..." line (a failed resume prints only its error).
+// then prints the model summary and the "training ..." line (a failed resume prints only its
+// error).
 class RunFilesCallback : public train::Callback {
  public:
   RunFilesCallback(std::string dir, std::string config_text, json info,
@@ -174,7 +175,11 @@ TrainRunResult run_training(const TrainRunOptions& ro) {
   e.options.log = &log;
   e.options.stop_flag = ro.stop_flag;
   e.options.max_steps = ro.max_steps;
+  // The model as built (Keras' model.summary()), then one line on the run. Printed where the
+  // progress goes, when training begins: after a resume's checkpoint has loaded, so a refused
+  // resume prints only its error.
   std::ostringstream announce;
+  announce << format_summary(e.summary);
   announce << (ro.resume ? "resuming " : "training ") << e.cfg.get_string("model.name", "model")
            << " (" << e.net->num_parameters() << " parameters) on " << e.data.train.size()
            << " images, validating on " << e.data.val.size()

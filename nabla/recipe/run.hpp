@@ -11,7 +11,7 @@
 #include "nabla/io/atomic_file.hpp"
 #include "nabla/io/config.hpp"
 #include "nabla/io/folder_lock.hpp"
-#include "nabla/nn/container.hpp"
+#include "nabla/nn/module.hpp"
 #include "nabla/recipe/experiment.hpp"
 #include "nabla/train/evaluate.hpp"
 #include "nabla/train/trainer.hpp"
@@ -64,7 +64,7 @@ TrainRunResult run_training(const TrainRunOptions& options);
 struct LoadedRun {
   std::string dir;
   io::Config cfg;
-  std::shared_ptr<nn::Sequential> net;
+  std::shared_ptr<nn::Module> net;
   train::LossFn loss;
   Shape input_shape;
   int64_t num_classes = 0;

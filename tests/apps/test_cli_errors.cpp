@@ -19,7 +19,8 @@ TEST(CliBasics, VersionAndHelp) {
   EXPECT_EQ(v.out.rfind("nabla ", 0), 0u) << v.out;
   CliResult h = box.run("--help");
   EXPECT_EQ(h.code, 0);
-  for (const char* sub : {"train", "eval", "predict", "cv", "ensemble", "report", "demo"})
+  for (const char* sub :
+       {"train", "eval", "predict", "cv", "ensemble", "report", "demo", "summary"})
     EXPECT_NE(h.out.find(sub), std::string::npos) << sub;
   CliResult th = box.run("train --help");
   EXPECT_EQ(th.code, 0);

@@ -24,7 +24,7 @@ std::string error_of(const std::function<void()>& f) {
   return "(no error)";
 }
 
-std::shared_ptr<nn::Sequential> build(const std::string& layers, Shape in = {2, 5, 6}) {
+std::shared_ptr<nn::Module> build(const std::string& layers, Shape in = {2, 5, 6}) {
   return recipe::model_from_config(parse("layers = [" + layers + "]"), in, 3);
 }
 
@@ -58,26 +58,34 @@ TEST(ModelConfigPadding, BatchNormMomentumNone) {
 }
 
 TEST(ModelConfigPadding, BadCombinationsNameTheLayerAndTheFix) {
+  // The config layer parses the keys; the checks that follow are the layer's and the ops' own
+  // (nn::Conv2d, nabla::pad), reached by the builder's probe and prefixed with the layer's place.
   const std::string tail = R"(, { type = "flatten" }, { type = "linear", out = 3 })";
   auto err = [&](const std::string& conv) { return error_of([&] { build(conv + tail); }); };
   EXPECT_NE(err(R"({ type = "conv2d", out = 2, kernel = 3, stride = 2, padding = "same" })")
-                .find("layer 0 (conv2d): padding = \"same\" needs stride = 1"),
+                .find("layer 0 (conv2d): Conv2d: padding \"same\" needs stride 1"),
             std::string::npos);
   EXPECT_NE(err(R"({ type = "conv2d", out = 2, kernel = 3, padding = "valid" })")
-                .find("padding must be a number or \"same\""),
+                .find("layer 0 (conv2d): padding must be a number or \"same\""),
             std::string::npos);
   EXPECT_NE(err(R"({ type = "conv2d", out = 2, kernel = 3, padding_mode = "mirror" })")
-                .find("unknown padding_mode 'mirror' (expected zeros, reflect"),
+                .find("layer 0 (conv2d): padding_mode: unknown padding mode 'mirror' (expected "
+                      "zeros, reflect"),
             std::string::npos);
   // 5x6 input: reflect needs padding < 5
   EXPECT_NE(
       err(R"({ type = "conv2d", out = 2, kernel = 11, padding = 5, padding_mode = "reflect" })")
-          .find("padding_mode = \"reflect\" needs padding (5) smaller than the input (5x6)"),
+          .find("layer 0 (conv2d): pad: reflect padding must be smaller than the padded dim: got "
+                "padding (5, 5) for dim 2 of size 5"),
       std::string::npos);
   EXPECT_NE(
       err(R"({ type = "conv2d", out = 2, kernel = 13, padding = 6, padding_mode = "circular" })")
-          .find("circular"),
+          .find("layer 0 (conv2d): pad: circular padding may wrap around at most once"),
       std::string::npos);
+  // the same paddings with modes that allow them build
+  EXPECT_EQ(
+      err(R"({ type = "conv2d", out = 2, kernel = 11, padding = 5, padding_mode = "replicate" })"),
+      "(no error)");
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-// The config builder infers shapes with the ops' own formulas (kernels/conv_params.hpp,
-// kernels/pool_params.hpp), so a layer the op would reject at the first forward is refused when
-// the model is built, and sizes from absurd parameters are errors rather than wrapped numbers.
+// The config builder infers shapes by running each freshly built layer once (the probe), so a
+// layer the op would reject at the first forward is refused when the model is built, with the
+// op's own message, and sizes from absurd parameters are errors rather than wrapped numbers.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -33,7 +33,7 @@ TEST(ModelConfigShapes, PoolingThatDoesNotFitIsRefusedAtBuildTime) {
 
 TEST(ModelConfigShapes, ConvolutionThatDoesNotFitIsRefusedAtBuildTime) {
   const std::string e = build_error(R"({ type = "conv2d", out = 2, kernel = 5, stride = 2 })");
-  EXPECT_NE(e.find("layer 0 (conv2d)"), std::string::npos) << e;
+  EXPECT_NE(e.find("model: layer 0 (conv2d): conv2d: the kernel (5x5"), std::string::npos) << e;
 }
 
 TEST(ModelConfigShapes, AbsurdDilationIsAnErrorNotAWrappedSize) {
@@ -41,7 +41,10 @@ TEST(ModelConfigShapes, AbsurdDilationIsAnErrorNotAWrappedSize) {
   // size come out positive and the model train
   const std::string e =
       build_error(R"({ type = "conv2d", out = 2, kernel = 3, dilation = 4611686018427387905 })");
-  EXPECT_NE(e.find("overflows int64"), std::string::npos) << e;
+  EXPECT_NE(
+      e.find("layer 0 (conv2d): conv2d: kernel reach (dilation * (kernel - 1)) overflows int64"),
+      std::string::npos)
+      << e;
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ TEST(ModelFromConfig, LayerListInfersInputSizes) {
 TEST(ModelFromConfig, ErrorsNameTheLayerAndTheFix) {
   EXPECT_NE(error_of([] {
               recipe::model_from_config(parse("name = \"resnet9000\""));
-            }).find("unknown model name"),
+            }).find("model.name: unknown model \"resnet9000\" (expected one of: lenet, mlp, cnn"),
             std::string::npos);
   EXPECT_NE(error_of([] {
               recipe::model_from_config(parse("layers = [{ type = \"conv3d\", out = 2 }]"));
@@ -62,7 +62,9 @@ TEST(ModelFromConfig, ErrorsNameTheLayerAndTheFix) {
   EXPECT_NE(
       error_of([] {
         recipe::model_from_config(parse("layers = [{ type = \"conv2d\", out = 2, kernel = 40 }]"));
-      }).find("does not fit"),
+      })
+          .find("layer 0 (conv2d): conv2d: the kernel (40x40, dilation (1, 1), reach 40x40) is "
+                "larger than the padded input (28x28"),
       std::string::npos);
   EXPECT_NE(error_of([] {
               recipe::model_from_config(
