@@ -13,3 +13,4 @@
 #include "nabla/report/compare.hpp"
 #include "nabla/report/report.hpp"
 #include "nabla/train/train.hpp"
+#include "nabla/vision/vision.hpp"

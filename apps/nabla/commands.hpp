@@ -103,6 +103,27 @@ struct SummaryArgs {
 CLI::App* add_summary_command(CLI::App& app, SummaryArgs& a);
 Outcome run_summary_command(const SummaryArgs& a, const Context& ctx);
 
+struct ScenesArgs {
+  std::string out;
+  int64_t count = 0;
+  std::string split = "train";
+  int64_t seed = 0;
+  int64_t size = 112;
+  std::string data;  // default: Debian's Fashion-MNIST folder
+};
+CLI::App* add_scenes_command(CLI::App& app, ScenesArgs& a);
+Outcome run_scenes_command(const ScenesArgs& a, const Context& ctx);
+
+struct HeatmapArgs {
+  std::string run;
+  std::string scene;
+  std::string out;  // default RUN/heatmap_<scene file stem>.png
+  std::string cls = "all";
+  int scale = 4;
+};
+CLI::App* add_heatmap_command(CLI::App& app, HeatmapArgs& a);
+Outcome run_heatmap_command(const HeatmapArgs& a, const Context& ctx);
+
 // A bad combination of flags found after parsing (e.g. --resume with --force): exit code 2,
 // like CLI11's own parse errors.
 class UsageError : public Error {

@@ -11,7 +11,10 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
+#include <memory>
+#include <vector>
 
 #include "commands.hpp"
 #include "nabla/core/error.hpp"
@@ -61,46 +64,87 @@ void use_passive_omp_wait(char** argv) {
   execv("/proc/self/exe", argv);  // returns only on failure: carry on with the default policy
 }
 
+constexpr const char* kFooter =
+    "Examples:\n"
+    "  nabla train configs/lenet_fashion.toml --epochs 5 --out runs/lenet\n"
+    "  nabla eval runs/lenet        nabla predict runs/lenet shirt.png\n"
+    "  nabla report runs/lenet      (writes runs/lenet/report.html)\n"
+    "  nabla compare runs/gd_per_sample runs/gd_mini_batch runs/gd_full_batch\n"
+    "  nabla cv configs/mlp_fashion.toml --folds 5\n"
+    "  nabla ensemble configs/mlp_fashion.toml --method bagging --members 5\n"
+    "  nabla demo optimizers\n"
+    "  nabla summary configs/resnet_fashion.toml   (layers, shapes, parameters, FLOPs)\n"
+    "  nabla scenes --out runs/scenes --count 500 --split test\n"
+    "  nabla heatmap runs/lenet runs/scenes/scene_00000.png --out heat.png\n"
+    "Exit codes: 0 ok, 1 error (bad config or value), 2 bad command line, 3 training diverged,\n"
+    "4 missing, unreadable or corrupt file, 130 stopped by Ctrl-C (a checkpoint was saved;\n"
+    "continue with --resume).";
+
+namespace {
+
+using namespace nabla::app;
+
+// One subcommand: its CLI11 node and how to run it with the flags CLI11 parsed into its Args.
+struct Command {
+  CLI::App* cli;
+  std::function<Outcome(const Context&)> run;
+};
+
+template <class Args>
+Command make_command(CLI::App& app, CLI::App* (*add)(CLI::App&, Args&),
+                     Outcome (*run)(const Args&, const Context&)) {
+  auto args = std::make_shared<Args>();  // lives as long as the closure that runs it
+  CLI::App* cli = add(app, *args);
+  return {cli, [args, run](const Context& ctx) { return run(*args, ctx); }};
+}
+
+// Every subcommand, in --help order; the first is train (the only one Ctrl-C stops gracefully).
+std::vector<Command> register_commands(CLI::App& app) {
+  return {make_command(app, add_train_command, run_train_command),
+          make_command(app, add_eval_command, run_eval_command),
+          make_command(app, add_predict_command, run_predict_command),
+          make_command(app, add_cv_command, run_cv_command),
+          make_command(app, add_ensemble_command, run_ensemble_command),
+          make_command(app, add_report_command, run_report_command),
+          make_command(app, add_compare_command, run_compare_command),
+          make_command(app, add_demo_command, run_demo_command),
+          make_command(app, add_summary_command, run_summary_command),
+          make_command(app, add_scenes_command, run_scenes_command),
+          make_command(app, add_heatmap_command, run_heatmap_command)};
+}
+
+// Runs the parsed subcommand (or prints help) and maps what it throws to an exit code.
+int run_parsed(const std::vector<Command>& commands, const Context& ctx, const CLI::App& app) {
+  try {
+    for (const Command& c : commands)
+      if (c.cli->parsed()) return c.run(ctx) == Outcome::Interrupted ? 130 : 0;
+    std::cout << app.help();
+    return 0;
+  } catch (const nabla::train::DivergedError& e) {
+    return fail(3, e.what());
+  } catch (const UsageError& e) {
+    return fail(2, std::string(e.what()) + " (see nabla --help)");
+  } catch (const nabla::IoError& e) {
+    return fail(4, e.what());
+  } catch (const nabla::Error& e) {
+    return fail(1, e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(1, "out of memory");
+  } catch (const std::exception& e) {
+    return fail(1, std::string("internal error: ") + e.what());
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   use_passive_omp_wait(argv);
-  using namespace nabla::app;
   CLI::App app{"nabla: train, evaluate and inspect neural networks (Fashion-MNIST and more)",
                "nabla"};
   app.set_version_flag("--version", std::string("nabla ") + NABLA_VERSION);
   app.require_subcommand(0, 1);
-  app.footer(
-      "Examples:\n"
-      "  nabla train configs/lenet_fashion.toml --epochs 5 --out runs/lenet\n"
-      "  nabla eval runs/lenet        nabla predict runs/lenet shirt.png\n"
-      "  nabla report runs/lenet      (writes runs/lenet/report.html)\n"
-      "  nabla compare runs/gd_per_sample runs/gd_mini_batch runs/gd_full_batch\n"
-      "  nabla cv configs/mlp_fashion.toml --folds 5\n"
-      "  nabla ensemble configs/mlp_fashion.toml --method bagging --members 5\n"
-      "  nabla demo optimizers\n"
-      "  nabla summary configs/resnet_fashion.toml   (layers, shapes, parameters, FLOPs)\n"
-      "Exit codes: 0 ok, 1 error (bad config or value), 2 bad command line, 3 training diverged,\n"
-      "4 missing, unreadable or corrupt file, 130 stopped by Ctrl-C (a checkpoint was saved;\n"
-      "continue with --resume).");
-
-  TrainArgs train_args;
-  EvalArgs eval_args;
-  PredictArgs predict_args;
-  CvArgs cv_args;
-  EnsembleArgs ensemble_args;
-  ReportArgs report_args;
-  CompareArgs compare_args;
-  DemoArgs demo_args;
-  SummaryArgs summary_args;
-  CLI::App* train_cmd = add_train_command(app, train_args);
-  CLI::App* eval_cmd = add_eval_command(app, eval_args);
-  CLI::App* predict_cmd = add_predict_command(app, predict_args);
-  CLI::App* cv_cmd = add_cv_command(app, cv_args);
-  CLI::App* ensemble_cmd = add_ensemble_command(app, ensemble_args);
-  CLI::App* report_cmd = add_report_command(app, report_args);
-  CLI::App* compare_cmd = add_compare_command(app, compare_args);
-  CLI::App* demo_cmd = add_demo_command(app, demo_args);
-  CLI::App* summary_cmd = add_summary_command(app, summary_args);
-
+  app.footer(kFooter);
+  const std::vector<Command> commands = register_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -118,42 +162,6 @@ int main(int argc, char** argv) {
       isatty(STDERR_FILENO) ? nabla::train::ProgressMode::Bar : nabla::train::ProgressMode::Lines;
   ctx.stop_flag = &g_stop;
   // Only training stops gracefully (checkpoint, then exit 130); elsewhere Ctrl-C just ends it.
-  if (train_cmd->parsed()) std::signal(SIGINT, on_sigint);
-
-  try {
-    Outcome out = Outcome::Ok;
-    if (train_cmd->parsed())
-      out = run_train_command(train_args, ctx);
-    else if (eval_cmd->parsed())
-      out = run_eval_command(eval_args, ctx);
-    else if (predict_cmd->parsed())
-      out = run_predict_command(predict_args, ctx);
-    else if (cv_cmd->parsed())
-      out = run_cv_command(cv_args, ctx);
-    else if (ensemble_cmd->parsed())
-      out = run_ensemble_command(ensemble_args, ctx);
-    else if (report_cmd->parsed())
-      out = run_report_command(report_args, ctx);
-    else if (compare_cmd->parsed())
-      out = run_compare_command(compare_args, ctx);
-    else if (demo_cmd->parsed())
-      out = run_demo_command(demo_args, ctx);
-    else if (summary_cmd->parsed())
-      out = run_summary_command(summary_args, ctx);
-    else
-      std::cout << app.help();
-    return out == Outcome::Interrupted ? 130 : 0;
-  } catch (const nabla::train::DivergedError& e) {
-    return fail(3, e.what());
-  } catch (const UsageError& e) {
-    return fail(2, std::string(e.what()) + " (see nabla --help)");
-  } catch (const nabla::IoError& e) {
-    return fail(4, e.what());
-  } catch (const nabla::Error& e) {
-    return fail(1, e.what());
-  } catch (const std::bad_alloc&) {
-    return fail(1, "out of memory");
-  } catch (const std::exception& e) {
-    return fail(1, std::string("internal error: ") + e.what());
-  }
+  if (commands.front().cli->parsed()) std::signal(SIGINT, on_sigint);
+  return run_parsed(commands, ctx, app);
 }
