@@ -75,6 +75,16 @@ OptimizerPtr rmsprop(const io::Config& o, const Params& params) {
   return std::make_unique<optim::RMSprop>(params, r);
 }
 
+OptimizerPtr nadam(const io::Config& o, const Params& params) {
+  optim::NAdamOptions a;
+  a.lr = o.get_double("lr", 2e-3);
+  a.betas = read_betas(o);
+  a.eps = o.get_double("eps", 1e-8);
+  a.weight_decay = o.get_double("weight_decay", 0.0);
+  a.momentum_decay = o.get_double("momentum_decay", 4e-3);
+  return std::make_unique<optim::NAdam>(params, a);
+}
+
 }  // namespace
 
 Registry<OptimizerBuilder>& optimizers() {
@@ -99,6 +109,9 @@ Registry<OptimizerBuilder>& optimizers() {
           {"rmsprop", rmsprop,
            "steps divided by a running RMS of the gradients (keys: lr = 0.01; alpha = 0.99; eps = "
            "1e-8; momentum = 0; centered = false; weight_decay = 0)"},
+          {"nadam", nadam,
+           "Adam with Nesterov momentum (keys: lr = 0.002; betas = [0.9, 0.999]; eps = 1e-8; "
+           "weight_decay = 0; momentum_decay = 0.004)"},
       });
   return table;
 }
