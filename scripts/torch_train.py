@@ -108,6 +108,8 @@ def build(layers):
             mods.append(nn.Tanh())
         elif t == "sigmoid":
             mods.append(nn.Sigmoid())
+        elif t == "gelu":
+            mods.append(nn.GELU(approximate=spec.get("approximate", "none")))
         elif t == "dropout":
             mods.append(nn.Dropout(spec.get("p", 0.5)))
         else:

@@ -64,6 +64,7 @@ class Registry {
     return s;
   }
   const std::string& what() const { return what_; }
+  const std::string& where() const { return where_; }
 
  private:
   const Entry* find(const std::string& name) const {

@@ -17,6 +17,10 @@ class FashionMnist {
  public:
   static constexpr const char* kDefaultDir = "/usr/share/datasets/fashion-mnist";
   static constexpr int64_t kNumClasses = 10;
+  // Pixel mean and standard deviation of the training images in [0, 1] (the usual
+  // normalisation constants; data.scale = "standard" maps x to (x - kMean) / kStd).
+  static constexpr double kMean = 0.2860;
+  static constexpr double kStd = 0.3530;
 
   // Reads {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] from `dir`. A missing file is an
   // IoError saying which package to install; a corrupt one names the file and the problem.

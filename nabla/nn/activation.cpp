@@ -19,6 +19,13 @@ std::string LeakyReLU::extra_repr() const {
   return os.str();
 }
 
+GELU::GELU(const std::string& approximate)
+    : approximate_(gelu_approximate_from_string(approximate)) {}
+Tensor GELU::forward(const Tensor& x) { return gelu(x, approximate_); }
+std::string GELU::extra_repr() const {
+  return std::string("approximate='") + gelu_approximate_name(approximate_) + "'";
+}
+
 Tensor Softmax::forward(const Tensor& x) { return softmax(x, dim_); }
 std::string Softmax::extra_repr() const { return "dim=" + std::to_string(dim_); }
 

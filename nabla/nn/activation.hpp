@@ -3,6 +3,7 @@
 #include "nabla/core/random.hpp"
 #include "nabla/nn/linear.hpp"
 #include "nabla/nn/module.hpp"
+#include "nabla/ops/activation.hpp"
 
 namespace nabla::nn {
 
@@ -31,6 +32,20 @@ class LeakyReLU : public Module {
 
  private:
   double slope_;
+};
+
+// x * Phi(x) (nabla/ops/activation.hpp), torch.nn.GELU; approximate "tanh" for the tanh form.
+class GELU : public Module {
+ public:
+  explicit GELU(GeluApproximate approximate = GeluApproximate::None) : approximate_(approximate) {}
+  // "none" | "tanh", as torch.nn.GELU(approximate=...); anything else throws nabla::Error
+  explicit GELU(const std::string& approximate);
+  Tensor forward(const Tensor& x) override;
+  std::string extra_repr() const override;  // approximate='none', as PyTorch prints it
+  GeluApproximate approximate() const { return approximate_; }
+
+ private:
+  GeluApproximate approximate_;
 };
 
 class Softmax : public Module {

@@ -164,6 +164,27 @@ void adam_kernel(T* __restrict x, const T* __restrict g, T* __restrict m, T* __r
   }
 }
 
+template <class T>
+void nadam_kernel(T* __restrict x, const T* __restrict g, T* __restrict m, T* __restrict v,
+                  int64_t n, const NadamParams& p) {
+  const bool decay = p.weight_decay != 0;
+  const T b1 = T(p.beta1), one_b1 = T(1 - p.beta1), b2 = T(p.beta2), one_b2 = T(1 - p.beta2);
+  const T wd = T(p.weight_decay), eps = T(p.eps), bc2_sqrt = T(std::sqrt(p.bias_correction2));
+  const T neg_grad_step = T(-p.grad_step), neg_avg_step = T(-p.avg_step);
+  for (int64_t i = 0; i < n; ++i) {
+    T d = g[i];
+    if (decay) d = d + wd * x[i];
+    const T mi = m[i] * b1 + one_b1 * d;
+    const T vi = v[i] * b2 + one_b2 * (d * d);
+    m[i] = mi;
+    v[i] = vi;
+    const T denom = std::sqrt(vi) / bc2_sqrt + eps;
+    // two updates, as PyTorch's two addcdiv_ calls (each rounds x)
+    const T xi = x[i] + neg_grad_step * (d / denom);
+    x[i] = xi + neg_avg_step * (mi / denom);
+  }
+}
+
 // Offsets a possibly-null buffer pointer to a chunk.
 template <class T>
 T* at(T* p, int64_t b) {
@@ -248,6 +269,22 @@ void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
     for_range(param.numel(), [&](int64_t b, int64_t e) {
       adam_kernel(x + b, g + b, m + b, v + b, at(vmax, b), e - b, p);
     });
+  });
+}
+
+void nadam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
+                const Tensor& exp_avg_sq, const NadamParams& p) {
+  check_operands("nadam_step", param,
+                 {{"grad", &grad}, {"exp_avg", &exp_avg}, {"exp_avg_sq", &exp_avg_sq}});
+  NABLA_CHECK(p.bias_correction2 > 0, "nadam_step", "bias_correction2 must be positive, got ",
+              p.bias_correction2);
+  NABLA_DISPATCH_FLOAT(param.dtype(), T, [&] {
+    T* x = ptr<T>(param);
+    const T* g = ptr<T>(grad);
+    T* m = ptr<T>(exp_avg);
+    T* v = ptr<T>(exp_avg_sq);
+    for_range(param.numel(),
+              [&](int64_t b, int64_t e) { nadam_kernel(x + b, g + b, m + b, v + b, e - b, p); });
   });
 }
 

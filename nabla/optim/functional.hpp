@@ -81,4 +81,20 @@ struct AdamParams {
 void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
                const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq, const AdamParams& p);
 
+// NAdam: d = g (+ weight_decay*x); m = b1*m + (1-b1)*d;  v = b2*v + (1-b2)*d*d;
+// denom = sqrt(v)/sqrt(bias_correction2) + eps;  x -= grad_step * d/denom;  x -= avg_step *
+// m/denom. The two step sizes carry the momentum schedule (nabla/optim/nadam.cpp computes them):
+// grad_step = lr*(1-mu_t)/(1-prod_{i<=t} mu_i), avg_step = lr*mu_{t+1}/(1-prod_{i<=t+1} mu_i).
+struct NadamParams {
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0;
+  double bias_correction2 = 1;
+  double grad_step = 0;
+  double avg_step = 0;
+};
+void nadam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
+                const Tensor& exp_avg_sq, const NadamParams& p);
+
 }  // namespace nabla::optim::functional

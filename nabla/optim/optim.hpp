@@ -5,6 +5,7 @@
 #include "nabla/optim/adam.hpp"
 #include "nabla/optim/clip.hpp"
 #include "nabla/optim/functional.hpp"
+#include "nabla/optim/nadam.hpp"
 #include "nabla/optim/optimizer.hpp"
 #include "nabla/optim/rmsprop.hpp"
 #include "nabla/optim/schedule.hpp"

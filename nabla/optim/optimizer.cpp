@@ -142,10 +142,15 @@ StateDict Optimizer::state_dict() const {
     for (const auto& [name, v] : group_options(g)) out[gp + name] = scalar_f64(v);
     out[gp + "num_params"] = scalar_f64(static_cast<double>(params_[g].size()));
     const auto names = state_names(g);
+    const auto scalars = scalar_state_names(g);
     for (const ParamState& st : state_[g]) {
       if (st.initialized) {
         const std::string sp = "state." + std::to_string(k) + ".";
         out[sp + "step"] = scalar_f64(st.step);
+        for (const auto& name : scalars) {
+          auto it = st.scalars.find(name);
+          if (it != st.scalars.end()) out[sp + name] = scalar_f64(it->second);
+        }
         for (const auto& name : names) {
           auto it = st.buffers.find(name);
           if (it != st.buffers.end()) out[sp + name] = it->second.clone_data();
@@ -191,6 +196,7 @@ void Optimizer::load_state_dict(const StateDict& dict) {
     size_t k = 0;
     for (size_t g = 0; g < params_.size(); ++g) {
       const auto names = state_names(g);
+      const auto scalars = scalar_state_names(g);
       for (const Tensor& p : params_[g]) {
         const std::string sp = "state." + std::to_string(k) + ".";
         ParamState st;
@@ -200,6 +206,10 @@ void Optimizer::load_state_dict(const StateDict& dict) {
           NABLA_CHECK(st.step >= 0 && std::floor(st.step) == st.step, op, "entry '", sp,
                       "step' must be a whole number >= 0, got ", st.step);
           used.insert(sp + "step");
+          for (const auto& name : scalars) {
+            st.scalars[name] = read_scalar(dict, sp + name, op);
+            used.insert(sp + name);
+          }
           for (const auto& name : names) {
             auto it = dict.find(sp + name);
             NABLA_CHECK(it != dict.end(), op, "missing entry '", sp + name, "' (", name_,

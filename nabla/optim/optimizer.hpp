@@ -10,6 +10,7 @@
 //   "param_groups.<g>.num_params" how many parameters group g holds
 //   "state.<k>.step"              update count of parameter k (k counts across groups in order)
 //   "state.<k>.<buffer>"          e.g. "state.0.exp_avg"; present only once parameter k was updated
+//   "state.<k>.<scalar>"          a per-parameter number besides step, e.g. "state.0.mu_product"
 #pragma once
 #include <cstdint>
 #include <map>
@@ -28,6 +29,7 @@ using StateDict = std::map<std::string, Tensor>;
 struct ParamState {
   double step = 0;                        // updates so far (PyTorch's state['step'])
   std::map<std::string, Tensor> buffers;  // contiguous, the parameter's dtype and shape
+  std::map<std::string, double> scalars;  // one number each, e.g. NAdam's mu_product
   bool initialized = false;               // buffers were created (first update happened)
 };
 
@@ -81,6 +83,9 @@ class Optimizer {
 
   // Buffer names a parameter of this group has after its first update.
   virtual std::vector<std::string> state_names(size_t group) const = 0;
+  // Names in ParamState::scalars after the first update (saved and restored like step); most
+  // optimizers keep none.
+  virtual std::vector<std::string> scalar_state_names(size_t /*group*/) const { return {}; }
   // Creates the buffers of a parameter before its first update (`param` is contiguous).
   virtual void init_state(size_t group, const Tensor& param, ParamState& state) = 0;
   // One update of a contiguous parameter from a contiguous gradient of its dtype and shape.

@@ -1,45 +1,57 @@
 #include "nabla/recipe/inits.hpp"
 
-#include <algorithm>
-#include <vector>
-
-#include "nabla/core/error.hpp"
 #include "nabla/nn/init.hpp"
 
 namespace nabla::recipe {
 
 namespace {
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
+
+using nn::init::FanMode;
+using nn::init::Nonlinearity;
+
+// Each scheme as one fill of a weight tensor; init_weights does the walk.
+InitScheme each_weight(void (*fill)(Tensor&)) {
+  return [fill](nn::Module& net) { init_weights(net, fill); };
 }
+
+void xavier_uniform(Tensor& w) { nn::init::xavier_uniform_(w); }
+void xavier_normal(Tensor& w) { nn::init::xavier_normal_(w); }
+void he_uniform(Tensor& w) { nn::init::kaiming_uniform_(w, 0, FanMode::FanIn, Nonlinearity::ReLU); }
+void he_normal(Tensor& w) { nn::init::kaiming_normal_(w, 0, FanMode::FanIn, Nonlinearity::ReLU); }
+void zeros(Tensor& w) { nn::init::zeros_(w); }
+
 }  // namespace
 
-void init_model(nn::Module& net, const std::string& scheme) {
-  static const std::vector<std::string> kSchemes{"default",    "xavier_uniform", "xavier_normal",
-                                                 "he_uniform", "he_normal",      "zeros"};
-  NABLA_CHECK(std::find(kSchemes.begin(), kSchemes.end(), scheme) != kSchemes.end(), "model.init",
-              "unknown init '", scheme, "' (expected one of: ", join(kSchemes), ")");
-  if (scheme == "default") return;
+void init_weights(nn::Module& net, const std::function<void(Tensor& weight)>& fill) {
   for (auto& [name, p] : net.named_parameters()) {
     const bool is_bias = name.size() >= 4 && name.compare(name.size() - 4, 4, "bias") == 0;
     if (p.dim() < 2) {
-      // norm layers' weights stay at one; biases go to zero
       if (is_bias) nn::init::zeros_(p);
       continue;
     }
-    if (scheme == "xavier_uniform")
-      nn::init::xavier_uniform_(p);
-    else if (scheme == "xavier_normal")
-      nn::init::xavier_normal_(p);
-    else if (scheme == "he_uniform")
-      nn::init::kaiming_uniform_(p, 0, nn::init::FanMode::FanIn, nn::init::Nonlinearity::ReLU);
-    else if (scheme == "he_normal")
-      nn::init::kaiming_normal_(p, 0, nn::init::FanMode::FanIn, nn::init::Nonlinearity::ReLU);
-    else
-      nn::init::zeros_(p);
+    fill(p);
   }
 }
+
+Registry<InitScheme>& init_schemes() {
+  static Registry<InitScheme> table(
+      "init scheme", "model.init",
+      {
+          {"default", [](nn::Module&) {}, "each layer's own initialisation (PyTorch's defaults)"},
+          {"xavier_uniform", each_weight(xavier_uniform),
+           "Glorot: U(-a, a), a = sqrt(6 / (fan_in + fan_out)); biases zero"},
+          {"xavier_normal", each_weight(xavier_normal),
+           "Glorot: N(0, 2 / (fan_in + fan_out)); biases zero"},
+          {"he_uniform", each_weight(he_uniform),
+           "He/Kaiming for ReLU: U(-a, a), a = sqrt(6 / fan_in); biases zero"},
+          {"he_normal", each_weight(he_normal),
+           "He/Kaiming for ReLU: N(0, 2 / fan_in); biases zero"},
+          {"zeros", each_weight(zeros),
+           "every conv/linear weight and bias zero: fails to break symmetry (the notes' warning)"},
+      });
+  return table;
+}
+
+void init_model(nn::Module& net, const std::string& scheme) { init_schemes().builder(scheme)(net); }
 
 }  // namespace nabla::recipe

@@ -2,6 +2,7 @@
 // folders; cross-validation and ensembles.
 #pragma once
 #include "nabla/recipe/cv.hpp"
+#include "nabla/recipe/describe.hpp"
 #include "nabla/recipe/ensemble.hpp"
 #include "nabla/recipe/experiment.hpp"
 #include "nabla/recipe/inits.hpp"

@@ -140,6 +140,10 @@ TEST(LayersGradcheck, ActivationsPoolingShape) {
   gradcheck_module(th, {3, 4}, "Tanh");
   nn::LeakyReLU lr(0.2);
   gradcheck_module(lr, {3, 4}, "LeakyReLU");
+  nn::GELU ge;
+  gradcheck_module(ge, {3, 4}, "GELU");
+  nn::GELU gt("tanh");
+  gradcheck_module(gt, {3, 4}, "GELU tanh");
   nn::Softmax sm(1);
   gradcheck_module(sm, {3, 4}, "Softmax");
   nn::LogSoftmax ls(0);
@@ -184,6 +188,22 @@ TEST(Layers, MaxoutTakesTheGroupMaximum) {
   Tensor y = maxout(x, 3, 1);
   EXPECT_TRUE(all_close(y, Tensor::from_vector(std::vector<float>{5, -1, 7}, {1, 3}), 0, 0));
   EXPECT_THROW(maxout(x, 4, 1), Error);
+}
+
+// nn::GELU is the op with its approximation fixed at construction, printed as PyTorch does.
+TEST(Layers, GeluModuleAppliesItsApproximationAndPrintsIt) {
+  const Tensor x = Tensor::from_vector(std::vector<float>{-2, -0.5, 0, 1, 3}, {5});
+  nn::GELU exact, approx("tanh");
+  EXPECT_TRUE(all_close(exact(x), gelu(x), 0, 0));
+  EXPECT_TRUE(all_close(approx(x), gelu(x, GeluApproximate::Tanh), 0, 0));
+  EXPECT_FALSE(all_close(exact(x), approx(x), 0, 1e-6));
+  EXPECT_EQ(approx.approximate(), GeluApproximate::Tanh);
+  EXPECT_EQ(exact.extra_repr(), "approximate='none'");
+  nn::Sequential net{nn::Linear(2, 2), nn::GELU(GeluApproximate::Tanh)};
+  EXPECT_NE(nn::to_string(net).find("(1): GELU(approximate='tanh')"), std::string::npos)
+      << nn::to_string(net);
+  EXPECT_EQ(net.num_parameters(), 6);  // GELU adds none
+  EXPECT_THROW(nn::GELU("fast"), Error);
 }
 
 TEST(Layers, ErrorsNameTheLayerAndShapes) {

@@ -1,6 +1,7 @@
 // Activations against PyTorch 1.13 (tests/fixtures/act.safetensors, written by
-// scripts/fixtures/make_loss_fixtures.py): sigmoid, tanh, relu, leaky_relu(slope), softmax and
-// log_softmax over every dim, value and gradient, on inputs that include +-1000, +-50 and 0.
+// scripts/fixtures/make_loss_fixtures.py): sigmoid, tanh, relu, leaky_relu(slope), gelu (exact and
+// tanh), softmax and log_softmax over every dim, value and gradient, on inputs that include
+// +-1000, +-50 and 0.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,6 +12,7 @@
 
 #include "nabla/autograd/node.hpp"
 #include "nabla/io/safetensors.hpp"
+#include "nabla/ops/activation.hpp"
 #include "nabla/ops/elementwise.hpp"
 #include "nabla/ops/reduce.hpp"
 #include "tests/support/fixtures.hpp"
@@ -35,6 +37,7 @@ Tensor apply_activation(const std::map<std::string, std::string>& o, const Tenso
   if (op == "tanh") return tanh(x);
   if (op == "relu") return relu(x);
   if (op == "leaky_relu") return leaky_relu(x, std::stod(o.at("slope")));
+  if (op == "gelu") return gelu(x, gelu_approximate_from_string(o.at("approximate")));
   if (op == "softmax") return softmax(x, std::stoll(o.at("dim")));
   if (op == "log_softmax") return log_softmax(x, std::stoll(o.at("dim")));
   throw Error("unknown activation in fixture: " + op);
@@ -48,7 +51,7 @@ TEST_P(ActivationTorch, ValueAndGradientMatchTorch) {
   io::Metadata meta;
   const io::TensorMap m =
       io::load_safetensors(std::string(NABLA_FIXTURES) + "/act.safetensors", &meta);
-  ASSERT_EQ(meta.size(), 13u);
+  ASSERT_EQ(meta.size(), 15u);
   for (const auto& [name, optstr] : meta) {
     SCOPED_TRACE(name + " {" + optstr + "}");
     const auto opt = parse_options(optstr);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 
 #include "nabla/autograd/node.hpp"
@@ -31,6 +32,7 @@ const std::vector<std::pair<std::string, OptFactory>>& optimizers() {
       {"rmsprop", make<RMSprop>({.lr = 0.005, .momentum = 0.5, .centered = true})},
       {"adam_amsgrad", make<Adam>({.lr = 0.01, .amsgrad = true})},
       {"adamw", make<AdamW>({.lr = 0.01})},
+      {"nadam", make<NAdam>({.lr = 0.01, .weight_decay = 0.01})},
   };
   return list;
 }
@@ -180,6 +182,32 @@ TEST(StateDict, BadDictsThrowAndChangeNothing) {
   expect_throw(sgd.state_dict(), "param_groups.0");
   // and a good one still loads
   EXPECT_NO_THROW(opt.load_state_dict(good));
+}
+
+// NAdam's momentum-schedule product is per-parameter state beside step: saved, and required.
+TEST(StateDict, NAdamKeepsMuProduct) {
+  Tensor w = Tensor::ones({2}, DType::Float64).set_requires_grad(true);
+  NAdam opt({w}, {.momentum_decay = 0.01});
+  for (int i = 0; i < 2; ++i) {
+    w.set_grad(Tensor::full({2}, 0.5, DType::Float64));
+    opt.step();
+  }
+  const auto mu = [](double t) { return 0.9 * (1 - 0.5 * std::pow(0.96, t * 0.01)); };
+  StateDict d = opt.state_dict();
+  EXPECT_NEAR(d.at("state.0.mu_product").item(), mu(1) * mu(2), 1e-7);  // float32 as PyTorch
+  EXPECT_EQ(d.at("state.0.step").item(), 2.0);
+  d.at("state.0.mu_product").fill_(0.25);
+  opt.load_state_dict(d);
+  EXPECT_EQ(opt.param_state(0).scalars.at("mu_product"), 0.25);
+  d.erase("state.0.mu_product");
+  try {
+    opt.load_state_dict(d);
+    ADD_FAILURE() << "no error for a missing mu_product";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("missing entry 'state.0.mu_product'"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(opt.param_state(0).scalars.at("mu_product"), 0.25);  // unchanged by the failed load
 }
 
 TEST(StateDict, LoadingIntoFreshOptimizerAndDtypeConversion) {

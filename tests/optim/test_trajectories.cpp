@@ -74,6 +74,12 @@ const std::map<std::string, Factory>& configs() {
        one<Adam>({.lr = 0.01, .eps = 1e-3, .weight_decay = 0.01, .amsgrad = true})},
       {"adamw", one<AdamW>({.lr = 0.01})},
       {"adamw_amsgrad", one<AdamW>({.lr = 0.01, .weight_decay = 0.1, .amsgrad = true})},
+      {"nadam", one<NAdam>({.lr = 0.01})},
+      {"nadam_betas_wd_decay", one<NAdam>({.lr = 0.01,
+                                           .betas = {0.8, 0.99},
+                                           .eps = 1e-6,
+                                           .weight_decay = 0.05,
+                                           .momentum_decay = 0.01})},
       {"adam_groups",
        [](const std::vector<Tensor>& p) {
          return two<Adam>(p, {.lr = 0.02}, {.lr = 0.005, .amsgrad = true});
