@@ -90,7 +90,11 @@ Outcome run_heatmap_command(const HeatmapArgs& a, const Context&) {
   io.height = io.width = 0;  // the whole scene, as it is
   io.grayscale = run.input_shape[0] == 1;
   const Tensor scene = data::load_image(a.scene, io);
-  nn::Sequential fcn = vision::convolutionalize(*run.net, run.input_shape);
+  const auto* chain = dynamic_cast<const nn::Sequential*>(run.net.get());
+  NABLA_CHECK(chain != nullptr, "heatmap",
+              "this run's model is a graph (named nodes with inputs); ",
+              "convolutionalization takes a layer list (conv/pool layers, flatten, linear layers)");
+  nn::Sequential fcn = vision::convolutionalize(*chain, run.input_shape);
   const vision::ScoreMapGeometry g = vision::score_map_geometry(fcn, run.input_shape);
   vision::check_scene_size(g, scene.size(1), scene.size(2));
   const Tensor x = recipe::apply_input_scale(unsqueeze(scene, 0), run.scale).select(0, 0);

@@ -17,11 +17,14 @@ class Sequential : public Module {
  public:
   Sequential() = default;
   // Any number of module values or shared_ptrs to modules. (A single Sequential argument is
-  // the copy/move constructor, which shares the children.)
+  // the copy/move constructor, which shares the children.) Explicit for one argument, so that
+  // a `Module&` passed where a `const Sequential&` is expected is a compile error, not a silent
+  // one-layer Sequential wrapping a sliced copy.
   template <class... Ms>
   requires(sizeof...(Ms) > 0 && (ModuleArg<Ms> && ...) &&
-           !(sizeof...(Ms) == 1 && (std::is_same_v<std::decay_t<Ms>, Sequential> && ...)))
-      Sequential(Ms&&... ms) {  // NOLINT: implicit on purpose, for brace initialisation
+           !(sizeof...(Ms) == 1 &&
+             (std::is_same_v<std::decay_t<Ms>, Sequential> && ...))) explicit(sizeof...(Ms) == 1)
+      Sequential(Ms&&... ms) {  // implicit for lists: brace init
     (push_back(std::forward<Ms>(ms)), ...);
   }
 
