@@ -152,6 +152,10 @@ ModulePtr leaky_relu(const LayerSpec& s) {
   return std::make_shared<nn::LeakyReLU>(s.config.get_double("slope", 0.01));
 }
 
+ModulePtr gelu(const LayerSpec& s) {
+  return std::make_shared<nn::GELU>(s.config.get_string("approximate", "none"));
+}
+
 ModulePtr channel_maxout(const LayerSpec& s) {
   image_input(s);
   return std::make_shared<nn::ChannelMaxout>(s.config.get_int("pieces", 2));
@@ -195,6 +199,7 @@ std::vector<Registry<LayerBuilder>::Entry> builtin_layers() {
       {"leaky_relu", leaky_relu, "x for x > 0, else slope x; slope (0.01)"},
       {"tanh", plain<nn::Tanh>, "tanh"},
       {"sigmoid", plain<nn::Sigmoid>, "1 / (1 + exp(-x))"},
+      {"gelu", gelu, "x * Phi(x), BERT's and GPT's smooth ReLU; approximate (\"none\" | \"tanh\")"},
       {"maxout", maxout, "linear to out x pieces units, the max of each group: out; pieces (2)"},
       {"channel_maxout", channel_maxout, "the max of each group of pieces channels; pieces (2)"},
       {"dropout", dropout, "zeroes elements with probability p (0.5) in training"},
