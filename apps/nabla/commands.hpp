@@ -89,6 +89,13 @@ struct CompareArgs {
 CLI::App* add_compare_command(CLI::App& app, CompareArgs& a);
 Outcome run_compare_command(const CompareArgs& a, const Context& ctx);
 
+struct ListArgs {
+  std::string kind;  // empty: every registry
+  bool markdown = false;
+};
+CLI::App* add_list_command(CLI::App& app, ListArgs& a);
+Outcome run_list_command(const ListArgs& a, const Context& ctx);
+
 struct DemoArgs {
   std::string what;
   std::string out;  // default runs/demo_<what>.html

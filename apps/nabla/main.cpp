@@ -74,6 +74,7 @@ constexpr const char* kFooter =
     "  nabla ensemble configs/mlp_fashion.toml --method bagging --members 5\n"
     "  nabla demo optimizers\n"
     "  nabla summary configs/resnet_fashion.toml   (layers, shapes, parameters, FLOPs)\n"
+    "  nabla list layers            (what a config can name: layers, optimizers, losses, ...)\n"
     "  nabla scenes --out runs/scenes --count 500 --split test\n"
     "  nabla heatmap runs/lenet runs/scenes/scene_00000.png --out heat.png\n"
     "Exit codes: 0 ok, 1 error (bad config or value), 2 bad command line, 3 training diverged,\n"
@@ -109,6 +110,7 @@ std::vector<Command> register_commands(CLI::App& app) {
           make_command(app, add_compare_command, run_compare_command),
           make_command(app, add_demo_command, run_demo_command),
           make_command(app, add_summary_command, run_summary_command),
+          make_command(app, add_list_command, run_list_command),
           make_command(app, add_scenes_command, run_scenes_command),
           make_command(app, add_heatmap_command, run_heatmap_command)};
 }

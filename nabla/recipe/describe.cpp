@@ -6,8 +6,11 @@
 
 #include "nabla/recipe/datasets.hpp"
 #include "nabla/recipe/inits.hpp"
+#include "nabla/recipe/layers.hpp"
 #include "nabla/recipe/losses.hpp"
+#include "nabla/recipe/models.hpp"
 #include "nabla/recipe/optimizers.hpp"
+#include "nabla/recipe/schedules.hpp"
 
 namespace nabla::recipe {
 
@@ -88,10 +91,33 @@ std::string render_listing(const RegistryListing& listing, ListFormat format) {
   return format == ListFormat::Markdown ? render_markdown(listing) : render_text(listing);
 }
 
+// The one list of registries, in the order a config reads them.
+const std::vector<std::pair<std::string, RegistryListing (*)()>>& registry_kinds() {
+  static const std::vector<std::pair<std::string, RegistryListing (*)()>> kinds{
+      {"datasets", [] { return listing_of(datasets()); }},
+      {"models", [] { return listing_of(models()); }},
+      {"layers", [] { return listing_of(layer_types()); }},
+      {"inits", [] { return listing_of(init_schemes()); }},
+      {"optimizers", [] { return listing_of(optimizers()); }},
+      {"schedules", [] { return listing_of(schedules()); }},
+      {"losses", [] { return listing_of(losses()); }}};
+  return kinds;
+}
+
+std::string describe_registries(const std::string& kind, ListFormat format) {
+  std::string out, known;
+  for (const auto& [name, listing] : registry_kinds()) {
+    known += (known.empty() ? "" : ", ") + name;
+    if (kind.empty() || kind == name)
+      out += (out.empty() ? "" : "\n") + render_listing(listing(), format);
+  }
+  NABLA_CHECK(!out.empty(), "list", "unknown registry \"", kind, "\" (expected one of: ", known,
+              ")");
+  return out;
+}
+
 std::string describe_recipe_registries(ListFormat format) {
-  return describe_registry(datasets(), format) + "\n" + describe_registry(init_schemes(), format) +
-         "\n" + describe_registry(optimizers(), format) + "\n" +
-         describe_registry(losses(), format);
+  return describe_registries("", format);
 }
 
 }  // namespace nabla::recipe

@@ -41,7 +41,13 @@ std::string describe_registry(const Registry<Builder>& r, ListFormat format = Li
   return render_listing(listing_of(r), format);
 }
 
-// datasets(), init_schemes(), optimizers() and losses(), in that order, a blank line between.
+// The registries by the name `nabla list` takes: datasets, models, layers, inits, optimizers,
+// schedules, losses (the order a config reads them in).
+const std::vector<std::pair<std::string, RegistryListing (*)()>>& registry_kinds();
+// One registry by that name, or all of them ("") with a blank line between; nabla::Error naming
+// the known kinds for another name.
+std::string describe_registries(const std::string& kind, ListFormat format = ListFormat::Text);
+// All of them.
 std::string describe_recipe_registries(ListFormat format = ListFormat::Text);
 
 }  // namespace nabla::recipe
