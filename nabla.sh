@@ -50,6 +50,7 @@ case "$cmd" in
     python3 scripts/check_layers.py
     python3 scripts/check_concepts.py  # every file docs/CONCEPTS.md names still exists
     bash scripts/check_format.sh       # .clang-format, checked
+    python3 scripts/check_function_length.py  # no function over 80 lines in nabla/ and apps/
     # OpenBLAS and our OpenMP share one pool; 2 threads on this machine
     (cd build && OMP_NUM_THREADS=$jobs OMP_WAIT_POLICY=passive ctest --output-on-failure -j 1 --timeout 600) ;;
   asan)

@@ -44,6 +44,74 @@ double accuracy(const std::vector<int64_t>& pred, const std::vector<int64_t>& ta
   return pred.empty() ? train::kNaN : static_cast<double>(ok) / static_cast<double>(pred.size());
 }
 
+// Boosting (SAMME): the member's weighted training error sets its vote alpha and re-weights the
+// samples it got wrong. Returns false, with the reason in res.stop_reason, when the member is no
+// better than chance (boosting stops; the member is not added).
+bool boost_member(const std::vector<int64_t>& train_pred, const std::vector<int64_t>& targets,
+                  int64_t classes, int64_t m, std::vector<double>& w, MemberResult& mr,
+                  EnsembleResult& res, std::ostream* log) {
+  const auto n = static_cast<int64_t>(w.size());
+  double err = 0, wsum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    wsum += w[i];
+    if (train_pred[i] != targets[i]) err += w[i];
+  }
+  err /= wsum;
+  mr.weighted_error = err;
+  if (err >= 1.0 - 1.0 / static_cast<double>(classes)) {
+    res.stop_reason = "member " + std::to_string(m + 1) +
+                      " is no better than chance on the weighted data (error " +
+                      std::to_string(err) + "); boosting stops";
+    if (log != nullptr) *log << res.stop_reason << std::endl;
+    return false;
+  }
+  // A perfect member would get an infinite vote; cap it (it then dominates anyway).
+  const double e = std::max(err, 1e-10);
+  mr.alpha = std::log((1 - e) / e) + std::log(static_cast<double>(classes - 1));
+  for (int64_t i = 0; i < n; ++i)
+    if (train_pred[i] != targets[i]) w[i] *= std::exp(mr.alpha);
+  double s = 0;
+  for (double v : w) s += v;
+  for (double& v : w) v /= s;
+  return true;
+}
+
+void log_member(std::ostream* log, const std::string& method, const MemberResult& mr,
+                int64_t members, int64_t n) {
+  if (log == nullptr) return;
+  char line[220];
+  if (method == "bagging")
+    std::snprintf(line, sizeof line,
+                  "member %lld/%lld  distinct samples %lld/%lld  member acc %.4f  ensemble acc "
+                  "%.4f  %.1f s",
+                  static_cast<long long>(mr.index), static_cast<long long>(members),
+                  static_cast<long long>(mr.distinct_samples), static_cast<long long>(n),
+                  mr.test_acc, mr.ensemble_acc, mr.seconds);
+  else
+    std::snprintf(line, sizeof line,
+                  "member %lld/%lld  weighted error %.4f  alpha %.3f  member acc %.4f  "
+                  "ensemble acc %.4f  %.1f s",
+                  static_cast<long long>(mr.index), static_cast<long long>(members),
+                  mr.weighted_error, mr.alpha, mr.test_acc, mr.ensemble_acc, mr.seconds);
+  *log << line << std::endl;
+}
+
+// One member trained on the samples `idx` with the config's recipe and its own seed. The first
+// member rejects keys nobody read before it trains (all members read the same ones).
+std::shared_ptr<nn::Module> train_member(const io::Config& cfg, const ExperimentData& data,
+                                         const train::LossFn& loss, const std::vector<int64_t>& idx,
+                                         uint64_t seed, bool first, int64_t& eval_batch) {
+  auto net = make_model(cfg, data, seed);
+  auto opt = optimizer_from_config(cfg.get_table("optimizer"), net->parameters());
+  train::TrainerOptions o = trainer_options_from_config(cfg, data.input_shape);
+  o.loader.seed = seed;
+  eval_batch = o.eval_batch_size;
+  if (first) cfg.check_unused();
+  train::Trainer trainer(o);
+  trainer.fit(*net, *opt, loss, data.train.subset(idx));
+  return net;
+}
+
 }  // namespace
 
 EnsembleResult train_ensemble(const io::Config& cfg, const std::string& method, int64_t members,
@@ -69,48 +137,21 @@ EnsembleResult train_ensemble(const io::Config& cfg, const std::string& method, 
     const double t0 = train::now_seconds();
     std::vector<int64_t> idx =
         method == "bagging" ? data::bootstrap(n, gen).in_bag : data::weighted_sample(w, n, gen);
-    auto net = make_model(cfg, data, seed + 1 + static_cast<uint64_t>(m));
-    auto opt = optimizer_from_config(cfg.get_table("optimizer"), net->parameters());
-    train::TrainerOptions o = trainer_options_from_config(cfg, data.input_shape);
-    o.loader.seed = seed + 1 + static_cast<uint64_t>(m);
-    if (m == 0) cfg.check_unused();
-    train::Trainer trainer(o);
-    trainer.fit(*net, *opt, loss, data.train.subset(idx));
+    int64_t eval_batch = 0;
+    auto net =
+        train_member(cfg, data, loss, idx, seed + 1 + static_cast<uint64_t>(m), m == 0, eval_batch);
 
     MemberResult mr;
     mr.index = m + 1;
     mr.distinct_samples = static_cast<int64_t>(std::set<int64_t>(idx.begin(), idx.end()).size());
-    const std::vector<float> p = dataset_proba(*net, data.test, o.eval_batch_size);
+    const std::vector<float> p = dataset_proba(*net, data.test, eval_batch);
     const std::vector<int64_t> pred = argmax_flat(p, classes);
     mr.test_acc = accuracy(pred, test_targets);
-
     if (method == "bagging") {
       for (size_t i = 0; i < p.size(); ++i) combined[i] += p[i];
     } else {
-      const std::vector<int64_t> tp =
-          argmax_flat(dataset_proba(*net, data.train, o.eval_batch_size), classes);
-      double err = 0, wsum = 0;
-      for (int64_t i = 0; i < n; ++i) {
-        wsum += w[i];
-        if (tp[i] != train_targets[i]) err += w[i];
-      }
-      err /= wsum;
-      mr.weighted_error = err;
-      if (err >= 1.0 - 1.0 / static_cast<double>(classes)) {
-        res.stop_reason = "member " + std::to_string(m + 1) +
-                          " is no better than chance on the weighted data (error " +
-                          std::to_string(err) + "); boosting stops";
-        if (log != nullptr) *log << res.stop_reason << std::endl;
-        break;
-      }
-      // A perfect member would get an infinite vote; cap it (it then dominates anyway).
-      const double e = std::max(err, 1e-10);
-      mr.alpha = std::log((1 - e) / e) + std::log(static_cast<double>(classes - 1));
-      for (int64_t i = 0; i < n; ++i)
-        if (tp[i] != train_targets[i]) w[i] *= std::exp(mr.alpha);
-      double s = 0;
-      for (double v : w) s += v;
-      for (double& v : w) v /= s;
+      const auto tp = argmax_flat(dataset_proba(*net, data.train, eval_batch), classes);
+      if (!boost_member(tp, train_targets, classes, m, w, mr, res, log)) break;
       for (size_t i = 0; i < pred.size(); ++i)
         combined[i * classes + pred[i]] += static_cast<float>(mr.alpha);
     }
@@ -118,23 +159,7 @@ EnsembleResult train_ensemble(const io::Config& cfg, const std::string& method, 
     mr.seconds = train::now_seconds() - t0;
     accs.push_back(mr.test_acc);
     res.members.push_back(mr);
-    if (log != nullptr) {
-      char line[220];
-      if (method == "bagging")
-        std::snprintf(line, sizeof line,
-                      "member %lld/%lld  distinct samples %lld/%lld  member acc %.4f  ensemble acc "
-                      "%.4f  %.1f s",
-                      static_cast<long long>(m + 1), static_cast<long long>(members),
-                      static_cast<long long>(mr.distinct_samples), static_cast<long long>(n),
-                      mr.test_acc, mr.ensemble_acc, mr.seconds);
-      else
-        std::snprintf(line, sizeof line,
-                      "member %lld/%lld  weighted error %.4f  alpha %.3f  member acc %.4f  "
-                      "ensemble acc %.4f  %.1f s",
-                      static_cast<long long>(m + 1), static_cast<long long>(members),
-                      mr.weighted_error, mr.alpha, mr.test_acc, mr.ensemble_acc, mr.seconds);
-      *log << line << std::endl;
-    }
+    log_member(log, method, mr, members, n);
     if (method == "boosting" && mr.weighted_error <= 0) {
       res.stop_reason =
           "member " + std::to_string(m + 1) + " fits the weighted data perfectly; boosting stops";

@@ -126,16 +126,15 @@ class RunFilesCallback : public train::Callback {
 };
 }  // namespace
 
-TrainRunResult run_training(const TrainRunOptions& ro) {
-  std::ostream& log = ro.log != nullptr ? *ro.log : std::cerr;
-  TrainRunResult result;
-  result.run_dir = ro.out_dir.empty() ? default_run_dir(ro.config_path) : ro.out_dir;
-  const std::string& dir = result.run_dir;
+namespace {
 
+// The config a run trains with: the run folder's own on --resume (flags may change only how it
+// trains from here on; the folder is locked first), else the file given; then --set and --epochs.
+// `changed` gets what the flags changed, for run.json's record.
+io::Config run_config(const TrainRunOptions& ro, const std::string& dir, io::FolderLock& lock,
+                      std::vector<std::string>& changed) {
   io::Config cfg;
-  io::FolderLock lock;
   if (ro.resume) {
-    // The run's own config is authoritative; flags may change how it trains from here on.
     check_resume_overrides(ro.overrides);
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) throw IoError(dir + ": nothing to resume (no such run folder)");
@@ -151,50 +150,43 @@ TrainRunResult run_training(const TrainRunOptions& ro) {
     cfg = io::load_config(ro.config_path);
   }
   cfg.apply_overrides(ro.overrides);
-  std::vector<std::string> changed = ro.overrides;
+  changed = ro.overrides;
   if (ro.epochs >= 0) {
     cfg.set("train.epochs", std::to_string(ro.epochs));
     changed.push_back("train.epochs=" + std::to_string(ro.epochs));
   }
+  return cfg;
+}
 
-  Experiment e = make_experiment(cfg);
-  if (!ro.resume) lock = prepare_run_dir(dir, ro.force);
-  json info = {{"input_shape", e.data.input_shape},
-               {"num_classes", e.data.num_classes},
-               {"class_names", e.data.class_names},
-               {"scale", e.data.scale},
-               {"val_is_test", e.data.val_is_test},
-               {"train_size", e.data.train.size()},
-               {"val_size", e.data.val_is_test ? 0 : e.data.val.size()},
-               {"test_size", e.data.test.size()},
-               {"threads", get_num_threads()}};
+// run.json: what the data was, for eval/predict/report to rebuild it.
+json run_info(const Experiment& e) {
+  return {{"input_shape", e.data.input_shape},
+          {"num_classes", e.data.num_classes},
+          {"class_names", e.data.class_names},
+          {"scale", e.data.scale},
+          {"val_is_test", e.data.val_is_test},
+          {"train_size", e.data.train.size()},
+          {"val_size", e.data.val_is_test ? 0 : e.data.val.size()},
+          {"test_size", e.data.test.size()},
+          {"threads", get_num_threads()}};
+}
 
-  e.options.run_dir = dir;
-  e.options.resume = ro.resume;
-  e.options.progress = ro.progress;
-  e.options.log = &log;
-  e.options.stop_flag = ro.stop_flag;
-  e.options.max_steps = ro.max_steps;
-  // The model as built (Keras' model.summary()), then one line on the run. Printed where the
-  // progress goes, when training begins: after a resume's checkpoint has loaded, so a refused
-  // resume prints only its error.
+// The model as built (Keras' model.summary()), then one line on the run. Printed where the
+// progress goes, when training begins: after a resume's checkpoint has loaded, so a refused
+// resume prints only its error.
+std::string announcement(const Experiment& e, bool resume, const std::string& dir) {
   std::ostringstream announce;
   announce << format_summary(e.summary);
-  announce << (ro.resume ? "resuming " : "training ") << e.cfg.get_string("model.name", "model")
+  announce << (resume ? "resuming " : "training ") << e.cfg.get_string("model.name", "model")
            << " (" << e.net->num_parameters() << " parameters) on " << e.data.train.size()
            << " images, validating on " << e.data.val.size()
            << (e.data.val_is_test ? " test" : " held-out") << " images, " << get_num_threads()
            << " thread(s); run folder " << dir;
-  train::Trainer trainer(e.options);
-  trainer.add_callback(std::make_shared<RunFilesCallback>(
-      dir, cfg.to_toml(), info, changed, ro.progress != train::ProgressMode::None ? &log : nullptr,
-      announce.str()));
-  result.history = trainer.fit(*e.net, *e.opt, e.loss, e.data.train, e.data.val);
-  std::vector<double> secs;
-  for (const auto& m : result.history.epochs) secs.push_back(m.seconds);
-  result.median_epoch_seconds = median(secs);
-  if (result.history.interrupted) return result;
+  return announce.str();
+}
 
+// After training: model.safetensors, the test set's numbers, summary.json.
+void finish_run(Experiment& e, const std::string& dir, TrainRunResult& result) {
   train::save_model(*e.net, train::join_path(dir, train::kModelFile));
   result.test = train::evaluate(*e.net, e.data.test, e.loss, e.options.eval_batch_size);
   result.test_evaluated = true;
@@ -211,6 +203,37 @@ TrainRunResult run_training(const TrainRunOptions& ro) {
                   {"parameters", e.net->num_parameters()},
                   {"confusion", result.test.confusion}};
   io::write_file_atomic(train::join_path(dir, kSummaryFile), summary.dump(1) + "\n");
+}
+
+}  // namespace
+
+TrainRunResult run_training(const TrainRunOptions& ro) {
+  std::ostream& log = ro.log != nullptr ? *ro.log : std::cerr;
+  TrainRunResult result;
+  result.run_dir = ro.out_dir.empty() ? default_run_dir(ro.config_path) : ro.out_dir;
+  const std::string& dir = result.run_dir;
+
+  io::FolderLock lock;
+  std::vector<std::string> changed;
+  const io::Config cfg = run_config(ro, dir, lock, changed);
+  Experiment e = make_experiment(cfg);
+  if (!ro.resume) lock = prepare_run_dir(dir, ro.force);
+
+  e.options.run_dir = dir;
+  e.options.resume = ro.resume;
+  e.options.progress = ro.progress;
+  e.options.log = &log;
+  e.options.stop_flag = ro.stop_flag;
+  e.options.max_steps = ro.max_steps;
+  train::Trainer trainer(e.options);
+  trainer.add_callback(std::make_shared<RunFilesCallback>(
+      dir, cfg.to_toml(), run_info(e), changed,
+      ro.progress != train::ProgressMode::None ? &log : nullptr, announcement(e, ro.resume, dir)));
+  result.history = trainer.fit(*e.net, *e.opt, e.loss, e.data.train, e.data.val);
+  std::vector<double> secs;
+  for (const auto& m : result.history.epochs) secs.push_back(m.seconds);
+  result.median_epoch_seconds = median(secs);
+  if (!result.history.interrupted) finish_run(e, dir, result);
   return result;
 }
 
