@@ -5,6 +5,7 @@
 
 namespace nabla::report::html {
 
+// &, <, >, " and ' as entities: safe in HTML text, attribute values and SVG/XML alike.
 std::string escape(const std::string& s);
 std::string base64(const std::string& bytes);
 // "data:image/png;base64,..."

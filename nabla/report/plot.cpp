@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "nabla/core/error.hpp"
+#include "nabla/report/html.hpp"
 
 namespace nabla::report::plot {
 
@@ -26,29 +27,6 @@ std::string quote(const std::string& s) {
     out += c;
   }
   return out + "\"";
-}
-
-std::string xml_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        o += "&lt;";
-        break;
-      case '>':
-        o += "&gt;";
-        break;
-      case '&':
-        o += "&amp;";
-        break;
-      case '"':
-        o += "&quot;";
-        break;
-      default:
-        o += c;
-    }
-  }
-  return o;
 }
 
 // The fallback: a plain line chart with min/max labels (no gnuplot on the machine).
@@ -78,7 +56,7 @@ std::string builtin_line_chart(const std::vector<Series>& series, const ChartOpt
      << W << "\" height=\"" << H << "\" font-family=\"sans-serif\" font-size=\"11\">\n";
   os << "<rect x=\"" << L << "\" y=\"" << T << "\" width=\"" << W - L - R << "\" height=\""
      << H - T - B << "\" fill=\"none\" stroke=\"#000\"/>\n";
-  os << "<text x=\"" << W / 2 << "\" y=\"18\" text-anchor=\"middle\">" << xml_escape(o.title)
+  os << "<text x=\"" << W / 2 << "\" y=\"18\" text-anchor=\"middle\">" << html::escape(o.title)
      << "</text>\n";
   auto label = [&](double v) {
     std::snprintf(buf, sizeof buf, "%.4g", o.logy ? std::pow(10, v) : v);
@@ -95,7 +73,7 @@ std::string builtin_line_chart(const std::vector<Series>& series, const ChartOpt
   os << "<text x=\"" << W - R << "\" y=\"" << H - B + 14 << "\" text-anchor=\"middle\">" << buf
      << "</text>\n";
   os << "<text x=\"" << (L + W - R) / 2 << "\" y=\"" << H - 6 << "\" text-anchor=\"middle\">"
-     << xml_escape(o.xlabel) << "</text>\n";
+     << html::escape(o.xlabel) << "</text>\n";
   for (size_t k = 0; k < series.size(); ++k) {
     const auto& s = series[k];
     os << "<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"" << colors[k % colors.size()]
@@ -106,7 +84,7 @@ std::string builtin_line_chart(const std::vector<Series>& series, const ChartOpt
       os << buf;
     }
     os << "\"/>\n<text x=\"" << W - R + 8 << "\" y=\"" << T + 14 + 16 * k << "\" fill=\""
-       << colors[k % colors.size()] << "\">" << xml_escape(s.name) << "</text>\n";
+       << colors[k % colors.size()] << "\">" << html::escape(s.name) << "</text>\n";
   }
   os << "</svg>\n";
   return os.str();
