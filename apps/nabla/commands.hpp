@@ -131,6 +131,30 @@ struct HeatmapArgs {
 CLI::App* add_heatmap_command(CLI::App& app, HeatmapArgs& a);
 Outcome run_heatmap_command(const HeatmapArgs& a, const Context& ctx);
 
+// ONNX (cmd_onnx.cpp; without libonnx-dev at build time they say so and exit 1)
+struct ExportArgs {
+  std::string run;
+  std::string onnx;  // the output .onnx file
+  int64_t opset = 13;
+};
+CLI::App* add_export_command(CLI::App& app, ExportArgs& a);
+Outcome run_export_command(const ExportArgs& a, const Context& ctx);
+
+struct OnnxRunArgs {
+  std::string model;
+  std::vector<std::string> inputs;  // NAME=FILE.pb
+  std::string output_dir;
+};
+CLI::App* add_onnx_run_command(CLI::App& app, OnnxRunArgs& a);
+Outcome run_onnx_run_command(const OnnxRunArgs& a, const Context& ctx);
+
+struct OnnxTestArgs {
+  std::vector<std::string> dirs;
+  double rtol = 1e-3, atol = 1e-4;
+};
+CLI::App* add_onnx_test_command(CLI::App& app, OnnxTestArgs& a);
+Outcome run_onnx_test_command(const OnnxTestArgs& a, const Context& ctx);
+
 // A bad combination of flags found after parsing (e.g. --resume with --force): exit code 2,
 // like CLI11's own parse errors.
 class UsageError : public Error {

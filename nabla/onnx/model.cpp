@@ -1,0 +1,119 @@
+#include "nabla/onnx/model.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "nabla/onnx/ops.hpp"
+#include "nabla/onnx/tensor_io.hpp"
+
+namespace nabla::onnx {
+
+int64_t model_opset(const ::onnx::ModelProto& model) {
+  for (const auto& o : model.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx") return o.version();
+  std::string others;
+  for (const auto& o : model.opset_import()) others += " " + o.domain();
+  // e.g. only ai.onnx.preview.training: valid ONNX, but ops of a domain nabla does not run
+  throw Unsupported(
+      "onnx: the model imports no opset of the default domain (ai.onnx); it imports:" +
+      (others.empty() ? std::string(" nothing") : others));
+}
+
+OnnxModel::OnnxModel(const ::onnx::ModelProto& model)
+    : graph_(model.graph()), opset_(model_opset(model)) {
+  if (opset_ < 7 || opset_ > 17)
+    throw Unsupported("onnx: opset " + std::to_string(opset_) +
+                      " is not supported (nabla imports opsets 7 to 17)");
+  add_initializers();
+  for (const auto* list : {&graph_.input(), &graph_.output()})
+    for (const auto& v : *list)
+      if (v.has_type() && !v.type().has_tensor_type())
+        throw Unsupported("onnx: graph input/output '" + v.name() +
+                          "' is not a tensor (sequences, maps and optionals are not supported)");
+  for (const auto& i : graph_.input())
+    if (!constants_.count(i.name())) inputs_.push_back(i.name());
+  for (const auto& o : graph_.output()) outputs_.push_back(o.name());
+  check_nodes();
+  eval();  // imported for inference first; train() switches the Module flag as usual
+}
+
+std::shared_ptr<OnnxModel> OnnxModel::load(const std::string& path) {
+  return std::make_shared<OnnxModel>(load_model_proto(path));
+}
+
+void OnnxModel::add_initializers() {
+  std::set<std::string> taken;
+  for (const auto& init : graph_.initializer()) {
+    Tensor t = tensor_from_proto(init, init.name());
+    std::string name = init.name().empty() ? "init" : init.name();
+    std::replace(name.begin(), name.end(), '.', '_');
+    for (int n = 1; !taken.insert(name).second; ++n) name += "_" + std::to_string(n);
+    t = is_floating(t.dtype()) ? register_parameter(name, t) : register_buffer(name, t);
+    constants_[init.name()] = t;
+  }
+  graph_.clear_initializer();  // the tensors live on as parameters; no second copy
+}
+
+// Every op supported, every input produced before it is read (ONNX's topological order).
+void OnnxModel::check_nodes() const {
+  std::set<std::string> known(inputs_.begin(), inputs_.end());
+  for (const auto& [name, t] : constants_) known.insert(name);
+  for (const auto& node : graph_.node()) {
+    const std::string where =
+        node.op_type() + " node '" + node.name() + "' (opset " + std::to_string(opset_) + ")";
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+      throw Unsupported("onnx: " + where + ": domain '" + node.domain() + "' is not supported");
+    if (!op_supported(node.op_type()))
+      throw Unsupported("onnx: " + where + ": op " + node.op_type() +
+                        " is not supported; nabla runs " + supported_ops_list());
+    for (const auto& in : node.input())
+      if (!in.empty() && !known.count(in))
+        throw Error("onnx: " + where + ": input '" + in +
+                    "' is not produced earlier (nodes must be in topological order)");
+    known.insert(node.output().begin(), node.output().end());
+  }
+  for (const auto& o : outputs_)
+    if (!known.count(o)) throw Error("onnx: graph output '" + o + "' is produced by no node");
+}
+
+std::vector<Tensor> OnnxModel::run(const std::map<std::string, Tensor>& given) const {
+  std::map<std::string, Tensor> values = constants_;
+  for (const auto& name : inputs_) {
+    auto it = given.find(name);
+    if (it == given.end()) throw Error("onnx: no value for the graph input '" + name + "'");
+    values[name] = it->second;
+  }
+  for (const auto& node : graph_.node()) {
+    std::vector<Tensor> ins;
+    for (const auto& in : node.input()) ins.push_back(in.empty() ? Tensor() : values.at(in));
+    const OpContext ctx(node, opset_, std::move(ins));
+    std::vector<Tensor> outs = op_table().at(node.op_type())(ctx);
+    for (int i = 0; i < node.output_size(); ++i) {
+      if (node.output(i).empty()) continue;
+      if (i >= static_cast<int>(outs.size())) ctx.unsupported("output " + std::to_string(i));
+      values[node.output(i)] = outs[i];
+    }
+  }
+  std::vector<Tensor> result;
+  for (const auto& o : outputs_) result.push_back(values.at(o));
+  return result;
+}
+
+std::vector<Tensor> OnnxModel::run(const std::vector<Tensor>& inputs) const {
+  if (inputs.size() != inputs_.size())
+    throw Error("onnx: the model has " + std::to_string(inputs_.size()) + " inputs, got " +
+                std::to_string(inputs.size()));
+  std::map<std::string, Tensor> given;
+  for (size_t i = 0; i < inputs.size(); ++i) given[inputs_[i]] = inputs[i];
+  return run(given);
+}
+
+Tensor OnnxModel::forward(const Tensor& x) { return run(std::vector<Tensor>{x}).at(0); }
+
+std::string OnnxModel::extra_repr() const {
+  return "opset=" + std::to_string(opset_) + ", nodes=" + std::to_string(num_nodes()) +
+         ", inputs=" + std::to_string(inputs_.size()) +
+         ", outputs=" + std::to_string(outputs_.size());
+}
+
+}  // namespace nabla::onnx

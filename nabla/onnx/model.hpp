@@ -1,0 +1,53 @@
+// An imported ONNX model as a nabla Module. The graph's float initializers become parameters
+// (trainable: autograd runs through every op, so an imported model can be fine-tuned) and its
+// integer initializers buffers; names are the ONNX names with '.' replaced by '_' (a Module name
+// may not contain '.'). Running evaluates the nodes in their file order, which ONNX requires to
+// be topological, with the ops of ops.hpp.
+//
+//   auto m = onnx::OnnxModel::load("model.onnx");   // Unsupported/Error before anything runs
+//   Tensor y = (*m)(x);                              // one input -> the first output
+//   std::vector<Tensor> ys = m->run({x1, x2});       // all graph inputs -> all outputs
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nabla/nn/module.hpp"
+#include "nabla/onnx/proto.hpp"
+
+namespace nabla::onnx {
+
+class OnnxModel : public nn::Module {
+ public:
+  // Checks the graph once: the default-domain opset, every node's op supported (Unsupported
+  // naming the op, node and opset otherwise), every input defined before use, the initializers.
+  explicit OnnxModel(const ::onnx::ModelProto& model);
+  static std::shared_ptr<OnnxModel> load(const std::string& path);
+
+  Tensor forward(const Tensor& x) override;
+  // The graph's (non-initializer) inputs in order -> its outputs in order.
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs) const;
+  std::vector<Tensor> run(const std::map<std::string, Tensor>& inputs) const;
+
+  const std::vector<std::string>& input_names() const { return inputs_; }
+  const std::vector<std::string>& output_names() const { return outputs_; }
+  int64_t opset() const { return opset_; }
+  int64_t num_nodes() const { return graph_.node_size(); }
+  std::string type_name() const override { return "OnnxModel"; }
+  std::string extra_repr() const override;
+
+ private:
+  void add_initializers();
+  void check_nodes() const;
+
+  ::onnx::GraphProto graph_;
+  int64_t opset_ = 0;
+  std::map<std::string, Tensor> constants_;  // initializers by ONNX name
+  std::vector<std::string> inputs_, outputs_;
+};
+
+// The default-domain opset a model imports; Unsupported when it imports none.
+int64_t model_opset(const ::onnx::ModelProto& model);
+
+}  // namespace nabla::onnx

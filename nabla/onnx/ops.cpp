@@ -1,0 +1,26 @@
+#include "nabla/onnx/ops.hpp"
+
+namespace nabla::onnx {
+
+const OpTable& op_table() {
+  static const OpTable table = [] {
+    OpTable t;
+    add_conv_ops(t);
+    add_nn_ops(t);
+    add_math_ops(t);
+    add_shape_ops(t);
+    add_reduce_ops(t);
+    return t;
+  }();
+  return table;
+}
+
+bool op_supported(const std::string& op_type) { return op_table().count(op_type) != 0; }
+
+std::string supported_ops_list() {
+  std::string s;
+  for (const auto& [name, fn] : op_table()) s += (s.empty() ? "" : ", ") + name;
+  return s;
+}
+
+}  // namespace nabla::onnx

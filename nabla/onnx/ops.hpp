@@ -1,0 +1,30 @@
+// The ONNX ops nabla runs: op_type -> a function from the node's context to its outputs, built
+// from nabla's differentiable ops so autograd runs through an imported model. One file per
+// family registers its ops (ops_conv.cpp: Conv, ConvTranspose, pools; ops_nn.cpp: norm,
+// Gemm/MatMul, global pools; ops_math.cpp:
+// elementwise and activations; ops_shape.cpp: reshapes, Concat, Constant; ops_reduce.cpp:
+// reductions and softmax).
+#pragma once
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "nabla/onnx/op_context.hpp"
+
+namespace nabla::onnx {
+
+using OpFn = std::function<std::vector<Tensor>(const OpContext&)>;
+using OpTable = std::map<std::string, OpFn>;
+
+const OpTable& op_table();  // the default domain ("" or "ai.onnx")
+bool op_supported(const std::string& op_type);
+std::string supported_ops_list();  // "Abs, Add, ..." for errors and help
+
+void add_conv_ops(OpTable& t);
+void add_nn_ops(OpTable& t);
+void add_math_ops(OpTable& t);
+void add_shape_ops(OpTable& t);
+void add_reduce_ops(OpTable& t);
+
+}  // namespace nabla::onnx

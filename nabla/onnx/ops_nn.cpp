@@ -1,0 +1,81 @@
+// BatchNormalization (inference), Gemm, MatMul, the global pools and Dropout (inference).
+#include "nabla/onnx/ops.hpp"
+#include "nabla/ops/ops.hpp"
+
+namespace nabla::onnx {
+namespace {
+
+// Per-channel (C) parameter as (1, C, 1, ...) for a rank-`rank` input.
+Tensor per_channel(const Tensor& p, int64_t rank) {
+  Shape s(rank, 1);
+  s[1] = -1;
+  return p.reshape(s);
+}
+
+std::vector<Tensor> batch_norm_op(const OpContext& c) {
+  if (c.attr_int("training_mode", 0) != 0) c.unsupported("training_mode 1");
+  if (c.opset() < 9 && c.attr_int("spatial", 1) != 1) c.unsupported("spatial 0");
+  const Tensor& x = c.input(0);
+  if (x.dim() < 2) c.fail("input must have a channel dim (N, C, ...), got " + shape_str(x.shape()));
+  const double eps = c.attr_float("epsilon", 1e-5);
+  const Tensor &scale = c.input(1), &bias = c.input(2), &mean = c.input(3), &var = c.input(4);
+  if (x.dim() <= 4)  // the fused kernel; other ranks: the same formula from primitives
+    return {batch_norm(x, mean, var, scale, bias, false, 0.1, eps)};
+  const int64_t r = x.dim();
+  const Tensor inv = 1.0 / sqrt(per_channel(var, r) + eps);
+  return {(x - per_channel(mean, r)) * inv * per_channel(scale, r) + per_channel(bias, r)};
+}
+
+// Y = alpha A' B' + beta C; the common Linear form (B transposed, C a bias) is one GEMM.
+std::vector<Tensor> gemm(const OpContext& c) {
+  const Tensor &a = c.input(0), &b = c.input(1);
+  if (a.dim() != 2 || b.dim() != 2)
+    c.fail("A and B must be matrices, got " + shape_str(a.shape()) + " and " +
+           shape_str(b.shape()));
+  const double alpha = c.attr_float("alpha", 1.0), beta = c.attr_float("beta", 1.0);
+  const bool ta = c.attr_int("transA", 0) != 0, tb = c.attr_int("transB", 0) != 0;
+  const Tensor bias = c.has_input(2) ? c.input(2) : Tensor();
+  if (!ta && tb && alpha == 1.0 &&
+      (!bias.defined() || (beta == 1.0 && bias.dim() == 1 && bias.size(0) == b.size(0))))
+    return {linear(a, b, bias)};
+  Tensor y = matmul(ta ? a.t() : a, tb ? b.t() : b);
+  if (alpha != 1.0) y = y * alpha;
+  if (bias.defined()) y = y + (beta == 1.0 ? bias : bias * beta);
+  return {y};
+}
+
+std::vector<Tensor> global_pool(const OpContext& c, bool is_max) {
+  Tensor x = c.input(0);
+  if (x.dim() < 3) c.fail("input must be (N, C, spatial...), got " + shape_str(x.shape()));
+  if (x.dim() == 4) return {is_max ? global_max_pool2d(x) : global_avg_pool2d(x)};
+  std::vector<int64_t> dims;
+  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+  if (!is_max) return {mean(x, dims, true)};
+  for (int64_t d : dims) x = max(x, d, true);
+  return {x};
+}
+
+// Inference: the identity; the optional mask output is all true (int64 ones).
+std::vector<Tensor> dropout(const OpContext& c) {
+  if (c.opset() >= 12 && c.has_input(2) && c.input(2).item() != 0)
+    c.unsupported("training_mode true");
+  const Tensor& x = c.input(0);
+  std::vector<Tensor> out{x};
+  if (c.node().output_size() > 1) out.push_back(Tensor::ones(x.shape(), DType::Int64));
+  return out;
+}
+
+}  // namespace
+
+void add_nn_ops(OpTable& t) {
+  t["BatchNormalization"] = batch_norm_op;
+  t["Gemm"] = gemm;
+  t["MatMul"] = [](const OpContext& c) {
+    return std::vector<Tensor>{matmul(c.input(0), c.input(1))};
+  };
+  t["GlobalAveragePool"] = [](const OpContext& c) { return global_pool(c, false); };
+  t["GlobalMaxPool"] = [](const OpContext& c) { return global_pool(c, true); };
+  t["Dropout"] = dropout;
+}
+
+}  // namespace nabla::onnx

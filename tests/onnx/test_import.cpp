@@ -1,0 +1,114 @@
+// Importing hand-built models: values against nabla's own ops, initializers as trainable
+// parameters that autograd reaches, opset-dependent forms, and the errors for what nabla cannot
+// run (named op, node and opset, before anything runs).
+#include <gtest/gtest.h>
+
+#include "nabla/onnx/model.hpp"
+#include "nabla/ops/ops.hpp"
+#include "onnx_builders.hpp"
+
+namespace nabla::onnx {
+namespace {
+
+using test::init;
+using test::ints;
+using test::model;
+using test::node;
+
+// x -> Conv(w, b; pads 1) -> Relu -> GlobalAveragePool -> Flatten -> Gemm(fc.weight, fc.bias)
+::onnx::ModelProto small_cnn(const Tensor& w, const Tensor& b, const Tensor& fw, const Tensor& fb) {
+  auto m = model(13, {"x"}, {"y"});
+  init(m, "conv.weight", w);
+  init(m, "conv.bias", b);
+  init(m, "fc.weight", fw);
+  init(m, "fc.bias", fb);
+  ints(node(m, "Conv", {"x", "conv.weight", "conv.bias"}, {"c"}), "pads", {1, 1, 1, 1});
+  node(m, "Relu", {"c"}, {"r"});
+  node(m, "GlobalAveragePool", {"r"}, {"g"});
+  node(m, "Flatten", {"g"}, {"f"});
+  auto& gemm = node(m, "Gemm", {"f", "fc.weight", "fc.bias"}, {"y"});
+  auto* t = gemm.add_attribute();
+  t->set_name("transB");
+  t->set_type(::onnx::AttributeProto::INT);
+  t->set_i(1);
+  return m;
+}
+
+TEST(OnnxImport, SmallCnnMatchesNablaOpsAndTrains) {
+  Generator gen(3);
+  const Tensor x = Tensor::randn({2, 3, 5, 5}, DType::Float32, &gen);
+  const Tensor w = Tensor::randn({4, 3, 3, 3}, DType::Float32, &gen),
+               b = Tensor::randn({4}, DType::Float32, &gen);
+  const Tensor fw = Tensor::randn({2, 4}, DType::Float32, &gen),
+               fb = Tensor::randn({2}, DType::Float32, &gen);
+  OnnxModel m(small_cnn(w, b, fw, fb));
+  const Tensor want =
+      linear(flatten(global_avg_pool2d(relu(conv2d(x, w, b, {.padding = 1}))), 1), fw, fb);
+  const Tensor got = m(x);
+  ASSERT_EQ(got.shape(), want.shape());
+  for (int64_t i = 0; i < got.numel(); ++i)
+    EXPECT_NEAR(got.to_vector<float>()[i], want.to_vector<float>()[i], 1e-5);
+  // the initializers are parameters under their ONNX names ('.' -> '_'), and gradients reach them
+  const auto params = m.named_parameters();
+  ASSERT_EQ(params.size(), 4u);
+  EXPECT_EQ(params[0].first, "conv_weight");
+  m(x).sum().backward();
+  ASSERT_TRUE(params[0].second.grad().defined());
+  EXPECT_GT(abs(params[0].second.grad()).sum().item(), 0);
+}
+
+TEST(OnnxImport, SqueezeAxesAreAnAttributeBeforeOpset13AndAnInputFrom13) {
+  const Tensor x = Tensor::ones({1, 3, 1});
+  auto old = model(11, {"x"}, {"y"});
+  ints(node(old, "Squeeze", {"x"}, {"y"}), "axes", {0});
+  EXPECT_EQ(OnnxModel(old)(x).shape(), (Shape{3, 1}));
+  auto now = model(13, {"x"}, {"y"});
+  init(now, "axes", Tensor::from_vector(std::vector<int64_t>{-1}, {1}));
+  node(now, "Squeeze", {"x", "axes"}, {"y"});
+  EXPECT_EQ(OnnxModel(now)(x).shape(), (Shape{1, 3}));
+  EXPECT_TRUE(OnnxModel(now).parameters().empty());  // int64 initializers are buffers
+}
+
+TEST(OnnxImport, ClipBoundsAreAttributesBeforeOpset11AndInputsFrom11) {
+  const Tensor x = Tensor::from_vector(std::vector<float>{-2, 0.5f, 3}, {3});
+  auto old = model(7, {"x"}, {"y"});
+  auto& c = node(old, "Clip", {"x"}, {"y"});
+  auto* a = c.add_attribute();
+  a->set_name("max");
+  a->set_type(::onnx::AttributeProto::FLOAT);
+  a->set_f(1.f);
+  EXPECT_EQ(OnnxModel(old)(x).to_vector<float>(), (std::vector<float>{-2, 0.5f, 1}));
+  auto now = model(13, {"x"}, {"y"});
+  init(now, "lo", Tensor::scalar(0));
+  node(now, "Clip", {"x", "lo"}, {"y"});
+  EXPECT_EQ(OnnxModel(now)(x).to_vector<float>(), (std::vector<float>{0, 0.5f, 3}));
+}
+
+TEST(OnnxImport, UnsupportedOpIsNamedWithNodeAndOpsetBeforeRunning) {
+  auto m = model(13, {"x"}, {"y"});
+  node(m, "Relu", {"x"}, {"r"});
+  node(m, "LSTM", {"r"}, {"y"}, "encoder_lstm");
+  try {
+    OnnxModel{m};
+    FAIL() << "an LSTM model was accepted";
+  } catch (const Unsupported& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("LSTM node 'encoder_lstm' (opset 13)"), std::string::npos) << msg;
+  }
+}
+
+TEST(OnnxImport, RejectsUnsortedGraphsMissingInputsAndOddOpsets) {
+  auto m = model(13, {"x"}, {"y"});
+  node(m, "Relu", {"r"}, {"y"});
+  node(m, "Relu", {"x"}, {"r"});
+  EXPECT_THROW(OnnxModel{m}, Error);
+  auto ok = model(13, {"x"}, {"y"});
+  node(ok, "Relu", {"x"}, {"y"});
+  EXPECT_THROW(OnnxModel(ok).run(std::vector<Tensor>{}), Error);
+  auto future = model(19, {"x"}, {"y"});
+  node(future, "Relu", {"x"}, {"y"});
+  EXPECT_THROW(OnnxModel{future}, Unsupported);
+}
+
+}  // namespace
+}  // namespace nabla::onnx
