@@ -10,6 +10,7 @@ const OpTable& op_table() {
     add_math_ops(t);
     add_shape_ops(t);
     add_reduce_ops(t);
+    add_select_ops(t);
     return t;
   }();
   return table;

@@ -3,7 +3,7 @@
 // family registers its ops (ops_conv.cpp: Conv, ConvTranspose, pools; ops_nn.cpp: norm,
 // Gemm/MatMul, global pools; ops_math.cpp:
 // elementwise and activations; ops_shape.cpp: reshapes, Concat, Constant; ops_reduce.cpp:
-// reductions and softmax).
+// reductions and softmax; ops_select.cpp: Slice, Split, Where, comparisons).
 #pragma once
 #include <functional>
 #include <map>
@@ -26,5 +26,6 @@ void add_nn_ops(OpTable& t);
 void add_math_ops(OpTable& t);
 void add_shape_ops(OpTable& t);
 void add_reduce_ops(OpTable& t);
+void add_select_ops(OpTable& t);
 
 }  // namespace nabla::onnx

@@ -1,4 +1,5 @@
-// BatchNormalization (inference), Gemm, MatMul, the global pools and Dropout (inference).
+// BatchNormalization (inference), LayerNormalization, Gemm, MatMul, the global pools and Dropout
+// (inference).
 #include "nabla/onnx/ops.hpp"
 #include "nabla/ops/ops.hpp"
 
@@ -24,6 +25,20 @@ std::vector<Tensor> batch_norm_op(const OpContext& c) {
   const int64_t r = x.dim();
   const Tensor inv = 1.0 / sqrt(per_channel(var, r) + eps);
   return {(x - per_channel(mean, r)) * inv * per_channel(scale, r) + per_channel(bias, r)};
+}
+
+// Over the dims from `axis` on; the optional Mean and InvStdDev outputs keep those dims as 1.
+std::vector<Tensor> layer_norm_op(const OpContext& c) {
+  const Tensor& x = c.input(0);
+  if (!is_floating(x.dtype())) c.unsupported("an integer input");
+  const int64_t axis = wrap_axis(c, c.attr_int("axis", -1), x.dim());
+  std::vector<int64_t> dims;
+  for (int64_t d = axis; d < x.dim(); ++d) dims.push_back(d);
+  const Tensor mu = mean(x, dims, true);
+  const Tensor inv = 1.0 / sqrt(var(x, dims, false, true) + c.attr_float("epsilon", 1e-5));
+  Tensor y = (x - mu) * inv * c.input(1);
+  if (c.has_input(2)) y = y + c.input(2);
+  return {y, mu, inv};
 }
 
 // Y = alpha A' B' + beta C; the common Linear form (B transposed, C a bias) is one GEMM.
@@ -69,6 +84,7 @@ std::vector<Tensor> dropout(const OpContext& c) {
 
 void add_nn_ops(OpTable& t) {
   t["BatchNormalization"] = batch_norm_op;
+  t["LayerNormalization"] = layer_norm_op;
   t["Gemm"] = gemm;
   t["MatMul"] = [](const OpContext& c) {
     return std::vector<Tensor>{matmul(c.input(0), c.input(1))};

@@ -1,4 +1,4 @@
-// Reductions (ReduceMean/Sum/Max/Min/L1/L2/SumSquare/LogSumExp, ArgMax/ArgMin) and
+// Reductions (ReduceMean/Sum/Max/Min/L1/L2/SumSquare/LogSum/LogSumExp, ArgMax/ArgMin) and
 // Softmax/LogSoftmax. ReduceSum takes axes as an input from opset 13 on, the others as an
 // attribute (their input form is opset 18, past what this importer targets). Softmax before
 // opset 13 works on the input flattened to 2-D at `axis`; from 13 on along `axis` alone.
@@ -25,7 +25,7 @@ std::vector<int64_t> reduce_axes(const OpContext& c, const Tensor& x, bool& noop
   return axes;
 }
 
-enum class Kind { Mean, Sum, Max, Min, L1, L2, SumSquare, LogSumExp };
+enum class Kind { Mean, Sum, Max, Min, L1, L2, SumSquare, LogSum, LogSumExp };
 
 Tensor reduce_with(Kind k, const Tensor& x, const std::vector<int64_t>& axes, bool keep) {
   switch (k) {
@@ -39,6 +39,8 @@ Tensor reduce_with(Kind k, const Tensor& x, const std::vector<int64_t>& axes, bo
       return sqrt(sum(x * x, axes, keep));
     case Kind::SumSquare:
       return sum(x * x, axes, keep);
+    case Kind::LogSum:
+      return log(sum(x, axes, keep));
     case Kind::LogSumExp: {
       Tensor y = x;
       for (int64_t a : axes) y = logsumexp(y, a, keep);  // axes run from the last
@@ -67,11 +69,19 @@ OpFn reduce(Kind k) {
 OpFn arg_reduce(bool is_max) {
   return [is_max](const OpContext& c) {
     const Tensor& x = c.input(0);
-    if (c.attr_int("select_last_index", 0) != 0) c.unsupported("select_last_index 1");
     if (!is_floating(x.dtype())) c.unsupported("an integer input");
     const int64_t axis = wrap_axis(c, c.attr_int("axis", 0), x.dim());
     const bool keep = c.attr_int("keepdims", 1) != 0;
-    return Outs{is_max ? argmax(x, axis, keep) : argmin(x, axis, keep)};
+    auto arg = [&](const Tensor& t) {
+      return is_max ? argmax(t, axis, keep) : argmin(t, axis, keep);
+    };
+    if (c.attr_int("select_last_index", 0) == 0) return Outs{arg(x)};
+    // the last extreme: the first one of the reversed axis, mapped back (n - 1 - i)
+    const int64_t n = x.size(axis);
+    const Tensor reversed =
+        index_select(x, axis, Tensor::arange(static_cast<double>(n - 1), -1, -1, DType::Int64));
+    return Outs{to_dtype(static_cast<double>(n - 1) - to_dtype(arg(reversed), DType::Float64),
+                         DType::Int64)};
   };
 }
 
@@ -97,6 +107,7 @@ void add_reduce_ops(OpTable& t) {
   t["ReduceL1"] = reduce(Kind::L1);
   t["ReduceL2"] = reduce(Kind::L2);
   t["ReduceSumSquare"] = reduce(Kind::SumSquare);
+  t["ReduceLogSum"] = reduce(Kind::LogSum);
   t["ReduceLogSumExp"] = reduce(Kind::LogSumExp);
   t["ArgMax"] = arg_reduce(true);
   t["ArgMin"] = arg_reduce(false);

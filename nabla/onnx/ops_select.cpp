@@ -1,0 +1,91 @@
+// Ops that pick elements: Slice, Split, Where and the comparisons (Equal, Less, LessOrEqual,
+// Greater, GreaterOrEqual), whose bool results are int64 0/1 (nabla has no bool dtype).
+// Slice's starts/ends/axes/steps are attributes before opset 10 and inputs from 10 on; Split's
+// sizes an attribute before 13 and an input from 13 on.
+#include <algorithm>
+
+#include "nabla/onnx/ops.hpp"
+#include "nabla/ops/ops.hpp"
+
+namespace nabla::onnx {
+namespace {
+
+using Outs = std::vector<Tensor>;
+
+Outs slice_op(const OpContext& c) {
+  const Tensor& x = c.input(0);
+  const bool attrs = c.opset() < 10;
+  const auto starts = attrs ? c.attr_ints("starts") : c.input_ints(1);
+  const auto ends = attrs ? c.attr_ints("ends") : c.input_ints(2);
+  std::vector<int64_t> axes = attrs ? c.attr_ints("axes") : c.input_ints(3);
+  std::vector<int64_t> steps = attrs ? std::vector<int64_t>{} : c.input_ints(4);
+  if (axes.empty())
+    for (size_t i = 0; i < starts.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+  if (steps.empty()) steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
+    c.fail("starts, ends, axes and steps must have the same length");
+  Tensor y = x;
+  for (size_t i = 0; i < starts.size(); ++i) {
+    if (steps[i] <= 0) c.unsupported("a step <= 0");
+    const int64_t a = wrap_axis(c, axes[i], x.dim()), n = x.size(a);
+    // ONNX clamps huge values (INT64_MAX means "to the end"); keep them in range before slice()
+    const int64_t s = std::clamp<int64_t>(starts[i], -n, n),
+                  e = std::clamp<int64_t>(ends[i], -n, n);
+    y = slice(y, a, s, e, steps[i]);
+  }
+  return {y};
+}
+
+Outs split_op(const OpContext& c) {
+  const Tensor& x = c.input(0);
+  const int64_t axis = wrap_axis(c, c.attr_int("axis", 0), x.dim());
+  std::vector<int64_t> sizes = c.opset() >= 13 ? c.input_ints(1) : c.attr_ints("split");
+  const int64_t parts = c.node().output_size();
+  if (sizes.empty()) {
+    if (x.size(axis) % parts != 0)
+      c.fail("dim " + std::to_string(x.size(axis)) + " does not split into " +
+             std::to_string(parts) + " equal parts");
+    sizes.assign(static_cast<size_t>(parts), x.size(axis) / parts);
+  }
+  int64_t total = 0;
+  for (int64_t s : sizes) total += s;
+  if (static_cast<int64_t>(sizes.size()) != parts || total != x.size(axis))
+    c.fail("split sizes must be one per output and add up to the dim's size");
+  Outs out;
+  int64_t at = 0;
+  for (int64_t s : sizes) {
+    out.push_back(narrow(x, axis, at, s));
+    at += s;
+  }
+  return out;
+}
+
+Tensor as_double(const Tensor& t) { return to_dtype(t, DType::Float64); }
+
+template <class F>
+OpFn compare(F f) {
+  return [f](const OpContext& c) {
+    return Outs{to_dtype(f(as_double(c.input(0)), as_double(c.input(1))), DType::Int64)};
+  };
+}
+
+Outs where_op(const OpContext& c) {
+  const Tensor &a = c.input(1), &b = c.input(2);
+  if (!is_floating(a.dtype()) || !is_floating(b.dtype())) c.unsupported("integer values");
+  return {where(c.input(0), a, b)};
+}
+
+}  // namespace
+
+void add_select_ops(OpTable& t) {
+  t["Slice"] = slice_op;
+  t["Split"] = split_op;
+  t["Where"] = where_op;
+  t["Equal"] = compare([](const Tensor& a, const Tensor& b) { return eq(a, b); });
+  t["Less"] = compare([](const Tensor& a, const Tensor& b) { return lt(a, b); });
+  t["LessOrEqual"] = compare([](const Tensor& a, const Tensor& b) { return le(a, b); });
+  t["Greater"] = compare([](const Tensor& a, const Tensor& b) { return gt(a, b); });
+  t["GreaterOrEqual"] = compare([](const Tensor& a, const Tensor& b) { return ge(a, b); });
+}
+
+}  // namespace nabla::onnx
