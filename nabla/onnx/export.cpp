@@ -172,6 +172,7 @@ void name_outputs(GraphBuilder& b, ::onnx::GraphProto& g, const std::vector<std:
   const auto shapes =
       probe_output_shapes(model, input_shape, f64 ? DType::Float64 : DType::Float32);
   GraphBuilder b(g);
+  b.dtype = f64 ? DType::Float64 : DType::Float32;
   b.unique(options.input_name);
   *g.add_input() = value_info(options.input_name, elem, &input_shape);
   const auto outs = export_module(b, model, "", options.input_name);

@@ -23,6 +23,8 @@ class GraphBuilder {
   std::string initializer(const Tensor& t, const std::string& name);
   std::string unique(const std::string& base);
 
+  DType dtype = DType::Float32;  // the model's float type, for constants the export adds
+
  private:
   ::onnx::GraphProto& g_;
   std::set<std::string> taken_;

@@ -93,7 +93,7 @@ std::string avg_pool(GraphBuilder& b, const nn::AvgPool2d& m, const std::string&
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): opset 17 has no Gelu op.
 std::string gelu(GraphBuilder& b, const nn::GELU& m, const std::string& path,
                  const std::string& x) {
-  const DType dt = DType::Float32;
+  const DType dt = b.dtype;
   auto c = [&](double v, const char* what) {
     return b.initializer(Tensor::scalar(v, dt), path + "." + what);
   };

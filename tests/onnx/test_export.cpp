@@ -10,7 +10,8 @@ namespace nabla::onnx {
 namespace {
 
 // Export, check, re-import, and compare on a random batch of two.
-void expect_round_trip(nn::Module& net, const Shape& sample, int64_t opset = 13) {
+void expect_round_trip(nn::Module& net, const Shape& sample, int64_t opset = 13,
+                       DType dtype = DType::Float32) {
   net.eval();
   const auto proto = export_model(net, sample, {.opset = opset});
   ASSERT_NO_THROW(check_model(proto));
@@ -18,10 +19,10 @@ void expect_round_trip(nn::Module& net, const Shape& sample, int64_t opset = 13)
   Shape batch{2};
   batch.insert(batch.end(), sample.begin(), sample.end());
   Generator gen(7);
-  const Tensor x = Tensor::randn(batch, DType::Float32, &gen);
+  const Tensor x = Tensor::randn(batch, dtype, &gen);
   const Tensor want = net(x), got = back(x);
   ASSERT_EQ(got.shape(), want.shape());
-  const auto g = got.to_vector<float>(), w = want.to_vector<float>();
+  const auto g = got.to_vector<double>(), w = want.to_vector<double>();
   for (size_t i = 0; i < g.size(); ++i) EXPECT_NEAR(g[i], w[i], 1e-4 + 1e-4 * std::abs(w[i])) << i;
 }
 
@@ -60,6 +61,14 @@ TEST(OnnxExport, GraphWithAddAndConcatRoundTrips) {
   g.add_layer("pool", "cat", nn::AdaptiveAvgPool2d(1));
   g.add_layer("flat", "pool", nn::Flatten());
   expect_round_trip(g, {2, 6, 6});
+}
+
+TEST(OnnxExport, Float64ModelsExportAsDouble) {
+  nn::Sequential net{nn::Linear(3, 4), nn::GELU(), nn::Linear(4, 2), nn::GELU("tanh")};
+  net.to(DType::Float64);
+  expect_round_trip(net, {3}, 13, DType::Float64);
+  EXPECT_EQ(export_model(net, {3}).graph().input(0).type().tensor_type().elem_type(),
+            ::onnx::TensorProto::DOUBLE);
 }
 
 TEST(OnnxExport, ModulesWithoutAnOnnxFormAreNamed) {
