@@ -12,7 +12,7 @@ int64_t model_opset(const ::onnx::ModelProto& model) {
   for (const auto& o : model.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx") return o.version();
   std::string others;
-  for (const auto& o : model.opset_import()) others += " " + o.domain();
+  for (const auto& o : model.opset_import()) others.append(" ").append(o.domain());
   // e.g. only ai.onnx.preview.training: valid ONNX, but ops of a domain nabla does not run
   throw Unsupported(
       "onnx: the model imports no opset of the default domain (ai.onnx); it imports:" +
@@ -45,9 +45,11 @@ void OnnxModel::add_initializers() {
   std::set<std::string> taken;
   for (const auto& init : graph_.initializer()) {
     Tensor t = tensor_from_proto(init, init.name());
-    std::string name = init.name().empty() ? "init" : init.name();
-    std::replace(name.begin(), name.end(), '.', '_');
-    for (int n = 1; !taken.insert(name).second; ++n) name += "_" + std::to_string(n);
+    std::string base = init.name().empty() ? "init" : init.name();
+    std::replace(base.begin(), base.end(), '.', '_');  // "a.b" and "a_b" both: a_b, a_b_1
+    std::string name = base;
+    for (int n = 1; !taken.insert(name).second; ++n)
+      name = std::string(base).append("_").append(std::to_string(n));
     t = is_floating(t.dtype()) ? register_parameter(name, t) : register_buffer(name, t);
     constants_[init.name()] = t;
   }

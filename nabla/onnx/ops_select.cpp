@@ -1,5 +1,6 @@
-// Ops that pick elements: Slice, Split, Where and the comparisons (Equal, Less, LessOrEqual,
-// Greater, GreaterOrEqual), whose bool results are int64 0/1 (nabla has no bool dtype).
+// Ops that pick elements: Slice, Split, Where, Size, the comparisons (Equal, Less, LessOrEqual,
+// Greater, GreaterOrEqual) and the logic ops (And, Or, Xor, Not), whose bool results are int64
+// 0/1 (nabla has no bool dtype).
 // Slice's starts/ends/axes/steps are attributes before opset 10 and inputs from 10 on; Split's
 // sizes an attribute before 13 and an input from 13 on.
 #include <algorithm>
@@ -86,6 +87,16 @@ void add_select_ops(OpTable& t) {
   t["LessOrEqual"] = compare([](const Tensor& a, const Tensor& b) { return le(a, b); });
   t["Greater"] = compare([](const Tensor& a, const Tensor& b) { return gt(a, b); });
   t["GreaterOrEqual"] = compare([](const Tensor& a, const Tensor& b) { return ge(a, b); });
+  // bool tensors arrive as int64 0/1
+  t["And"] = compare([](const Tensor& a, const Tensor& b) { return a * b; });
+  t["Or"] = compare([](const Tensor& a, const Tensor& b) { return maximum(a, b); });
+  t["Xor"] = compare([](const Tensor& a, const Tensor& b) { return ne(a, b); });
+  t["Not"] = [](const OpContext& c) {
+    return Outs{to_dtype(1.0 - as_double(c.input(0)), DType::Int64)};
+  };
+  t["Size"] = [](const OpContext& c) {
+    return Outs{Tensor::scalar(static_cast<double>(c.input(0).numel()), DType::Int64)};
+  };
 }
 
 }  // namespace nabla::onnx

@@ -84,6 +84,21 @@ TEST(OnnxImport, ClipBoundsAreAttributesBeforeOpset11AndInputsFrom11) {
   EXPECT_EQ(OnnxModel(now)(x).to_vector<float>(), (std::vector<float>{0, 0.5f, 3}));
 }
 
+TEST(OnnxImport, InitializerNamesThatCollideAfterTheDotRuleGetSuffixes) {
+  auto m = model(13, {"x"}, {"y"});
+  init(m, "a.b", Tensor::ones({1}));
+  init(m, "a_b", Tensor::full({1}, 2));
+  init(m, "a-b", Tensor::full({1}, 3));
+  node(m, "Sum", {"x", "a.b", "a_b", "a-b"}, {"y"});
+  OnnxModel om(m);
+  const auto params = om.named_parameters();
+  ASSERT_EQ(params.size(), 3u);
+  EXPECT_EQ(params[0].first, "a_b");
+  EXPECT_EQ(params[1].first, "a_b_1");
+  EXPECT_EQ(params[2].first, "a-b");
+  EXPECT_EQ(om(Tensor::zeros({1})).item(), 6);
+}
+
 TEST(OnnxImport, UnsupportedOpIsNamedWithNodeAndOpsetBeforeRunning) {
   auto m = model(13, {"x"}, {"y"});
   node(m, "Relu", {"x"}, {"r"});
