@@ -112,6 +112,39 @@ TEST(OnnxImport, UnsupportedOpIsNamedWithNodeAndOpsetBeforeRunning) {
   }
 }
 
+// Hostile attribute values from a file: each is a nabla::Error naming the problem, never a crash.
+TEST(OnnxImport, BadAttributesAreErrorsNotCrashes) {
+  const Tensor x = Tensor::ones({1, 2, 4, 4});
+  auto run_one = [&](const std::string& op, const std::string& attr, std::vector<int64_t> v,
+                     std::vector<std::string> extra = {}) {
+    auto m = model(13, {"x"}, {"y"});
+    std::vector<std::string> ins{"x"};
+    for (const auto& e : extra) ins.push_back(e);
+    if (!extra.empty()) init(m, "w", Tensor::ones({2, 2, 3, 3}));
+    auto& n = node(m, op, ins, {"y"});
+    if (attr == "group" || attr == "axis") {
+      auto* a = n.add_attribute();
+      a->set_name(attr);
+      a->set_type(::onnx::AttributeProto::INT);
+      a->set_i(v.at(0));
+    } else {
+      ints(n, attr, v);
+    }
+    OnnxModel om(m);
+    return om(x);
+  };
+  const int64_t huge = int64_t{1} << 62;
+  EXPECT_THROW(run_one("Conv", "group", {0}, {"w"}), Error);
+  EXPECT_THROW(run_one("Conv", "strides", {0, 1}, {"w"}), Error);
+  EXPECT_THROW(run_one("Conv", "dilations", {huge, 1}, {"w"}), Error);
+  EXPECT_THROW(run_one("Conv", "pads", {1, 1}, {"w"}), Error);  // needs 4 values
+  EXPECT_THROW(run_one("MaxPool", "kernel_shape", {0, 2}), Error);
+  EXPECT_THROW(run_one("MaxPool", "kernel_shape", {9, 9}), Error);  // larger than the input
+  EXPECT_THROW(run_one("Transpose", "perm", {0, 0, 1, 2}), Error);
+  EXPECT_THROW(run_one("Concat", "axis", {7}), Error);
+  EXPECT_THROW(run_one("Flatten", "axis", {-9}), Error);
+}
+
 TEST(OnnxImport, RejectsUnsortedGraphsMissingInputsAndOddOpsets) {
   auto m = model(13, {"x"}, {"y"});
   node(m, "Relu", {"r"}, {"y"});
