@@ -1,5 +1,5 @@
 // Ops that move data without arithmetic: Flatten, Reshape, Transpose, Squeeze, Unsqueeze,
-// Concat, Identity, Shape, Cast, Constant. Squeeze/Unsqueeze take axes as an attribute before
+// Concat, Pad, Identity, Shape, Cast, Constant. Squeeze/Unsqueeze take axes as an attribute before
 // opset 13 and as an input from 13 on.
 #include <algorithm>
 
@@ -121,9 +121,42 @@ Outs shape_op(const OpContext& c) {
   return {Tensor::from_vector(v, {static_cast<int64_t>(v.size())})};
 }
 
+// ONNX pads every dim, [begin_0, begin_1, ..., end_0, end_1, ...]; nabla's pad() takes
+// {begin, end} pairs from the last dim back (reflect/edge: at most the last three dims).
+Outs pad_op(const OpContext& c) {
+  const Tensor& x = c.input(0);
+  const std::vector<int64_t> pads = c.opset() >= 11 ? c.input_ints(1) : c.attr_ints("pads");
+  const auto r = static_cast<size_t>(x.dim());
+  if (pads.size() != 2 * r) c.fail("pads must have 2 x rank values");
+  std::vector<int64_t> p;
+  size_t used = 0;  // how many trailing dims pad() must see
+  for (size_t d = r; d-- > 0;) {
+    if (pads[d] < 0 || pads[d + r] < 0) c.unsupported("negative pads");
+    p.push_back(pads[d]);
+    p.push_back(pads[d + r]);
+    if (pads[d] != 0 || pads[d + r] != 0) used = r - d;
+  }
+  if (used == 0) return {x};
+  p.resize(2 * used);
+  const std::string mode = c.attr_string("mode", "constant");
+  if (mode != "constant" && used > 3) c.unsupported(mode + " padding of more than the last 3 dims");
+  const double value =
+      c.opset() >= 11 ? (c.has_input(2) ? c.input(2).item() : 0.0) : c.attr_float("value", 0.0);
+  const PadMode m =
+      mode == "constant"  ? PadMode::Constant
+      : mode == "reflect" ? PadMode::Reflect
+      : mode == "edge"
+          ? PadMode::Replicate
+          : (c.fail("mode must be constant, reflect or edge, got " + mode), PadMode::Constant);
+  if (is_floating(x.dtype())) return {pad(x, p, m, value)};
+  // integer data: padded in float64 (exact below 2^53), back to int64
+  return {to_dtype(pad(to_dtype(x, DType::Float64), p, m, value), DType::Int64)};
+}
+
 }  // namespace
 
 void add_shape_ops(OpTable& t) {
+  t["Pad"] = pad_op;
   t["Flatten"] = flatten_op;
   t["Reshape"] = reshape_op;
   t["Transpose"] = transpose_op;
