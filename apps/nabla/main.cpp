@@ -110,7 +110,8 @@ std::vector<Command> register_commands(CLI::App& app) {
           make_command(app, add_demo_command, run_demo_command),
           make_command(app, add_summary_command, run_summary_command),
           make_command(app, add_scenes_command, run_scenes_command),
-          make_command(app, add_heatmap_command, run_heatmap_command)};
+          make_command(app, add_heatmap_command, run_heatmap_command),
+          make_command(app, add_segment_command, run_segment_command)};
 }
 
 // Runs the parsed subcommand (or prints help) and maps what it throws to an exit code.
