@@ -117,7 +117,8 @@ std::vector<std::string> output_names(const io::Config& table, const BuiltModel&
   return names;
 }
 
-// The (first) output must be one score per class; the fix is the usual last layer.
+// The (first) output must be one score per class (or, for PixelScores, one score map per class
+// at the input's size); the error names the usual last layer.
 void check_classes(const BuiltModel& m, int64_t num_classes, ModelHead head) {
   const std::string& out = m.outputs.front();
   auto it = std::find_if(m.layers.begin(), m.layers.end(),
