@@ -17,8 +17,9 @@ USES = {
     "io": {"core"},
     "onnx": {"core", "kernels", "autograd", "ops", "nn", "io"},
     "train": {"core", "kernels", "autograd", "ops", "nn", "optim", "data", "io"},
-    "recipe": {"core", "kernels", "autograd", "ops", "nn", "optim", "data", "io", "train"},
-    "report": {"core", "kernels", "autograd", "ops", "nn", "optim", "data", "io", "train", "recipe"},
+    "recipe": {"core", "kernels", "autograd", "ops", "nn", "optim", "data", "io", "train", "vision"},
+    "report": {"core", "kernels", "autograd", "ops", "nn", "optim", "data", "io", "train", "recipe",
+               "vision"},
     "demo": {"core", "kernels", "autograd", "ops", "optim", "report"},
     "vision": {"core", "kernels", "autograd", "ops", "nn", "data", "io"},
 }

@@ -155,6 +155,21 @@ struct OnnxTestArgs {
 CLI::App* add_onnx_test_command(CLI::App& app, OnnxTestArgs& a);
 Outcome run_onnx_test_command(const OnnxTestArgs& a, const Context& ctx);
 
+struct SegmentArgs {
+  std::string action;  // "train" | "eval" | "predict": the sub-subcommand that parsed
+  std::string config;
+  std::string run;
+  std::string scene;
+  std::string out;
+  std::vector<std::string> sets;
+  int64_t epochs = -1;
+  bool force = false;
+  int threads = 0;
+  int64_t max_steps = 0;
+};
+CLI::App* add_segment_command(CLI::App& app, SegmentArgs& a);
+Outcome run_segment_command(const SegmentArgs& a, const Context& ctx);
+
 // A bad combination of flags found after parsing (e.g. --resume with --force): exit code 2,
 // like CLI11's own parse errors.
 class UsageError : public Error {

@@ -115,7 +115,8 @@ std::vector<Command> register_commands(CLI::App& app) {
           make_command(app, add_heatmap_command, run_heatmap_command),
           make_command(app, add_export_command, run_export_command),
           make_command(app, add_onnx_run_command, run_onnx_run_command),
-          make_command(app, add_onnx_test_command, run_onnx_test_command)};
+          make_command(app, add_onnx_test_command, run_onnx_test_command),
+          make_command(app, add_segment_command, run_segment_command)};
 }
 
 // Runs the parsed subcommand (or prints help) and maps what it throws to an exit code.

@@ -117,12 +117,25 @@ std::vector<std::string> output_names(const io::Config& table, const BuiltModel&
   return names;
 }
 
-// The (first) output must be one score per class; the fix is the usual last layer.
-void check_classes(const BuiltModel& m, int64_t num_classes) {
+// The (first) output must be one score per class (or, for PixelScores, one score map per class
+// at the input's size); the error names the usual last layer.
+void check_classes(const BuiltModel& m, int64_t num_classes, ModelHead head) {
   const std::string& out = m.outputs.front();
   auto it = std::find_if(m.layers.begin(), m.layers.end(),
                          [&](const BuiltLayer& l) { return l.name == out; });
   const Shape& s = it->output_shape;
+  if (head == ModelHead::PixelScores) {
+    const Shape& in = m.input_shape;
+    const Shape want{num_classes, in.size() == 3 ? in[1] : 0, in.size() == 3 ? in[2] : 0};
+    NABLA_CHECK(s == want, "model",
+                m.is_graph ? "the output \"" + out + "\" gives " : "the last layer gives ",
+                shape_str(s),
+                " per sample but segmentation needs one score map per class at the "
+                "input's size, ",
+                shape_str(want), "; end with { type = \"conv2d\", out = ", num_classes,
+                ", kernel = 1 } after upsampling back to ", want[1], "x", want[2]);
+    return;
+  }
   NABLA_CHECK(s.size() == 1 && s[0] == num_classes, "model",
               m.is_graph ? "the output \"" + out + "\" gives " : "the last layer gives ",
               shape_str(s), " per sample but the data has ", num_classes,
@@ -150,7 +163,8 @@ std::shared_ptr<nn::Module> assemble(const BuiltModel& m) {
 
 }  // namespace
 
-BuiltModel build_model(const io::Config& model, const Shape& input_shape, int64_t num_classes) {
+BuiltModel build_model(const io::Config& model, const Shape& input_shape, int64_t num_classes,
+                       ModelHead head) {
   NABLA_CHECK(input_shape.size() == 3 || input_shape.size() == 1, "model",
               "input shape must be (C, H, W) or (F), got ", shape_str(input_shape));
   BuiltModel m;
@@ -171,7 +185,7 @@ BuiltModel build_model(const io::Config& model, const Shape& input_shape, int64_
   for (size_t i = 0; i < entries.size(); ++i)
     m.layers.push_back(build_entry(entries[i], i, m.is_graph, m, num_classes));
   m.outputs = output_names(table, m);
-  check_classes(m, num_classes);
+  check_classes(m, num_classes, head);
   m.net = assemble(m);
   const std::string init = model.get_string("init", "default");
   if (init != "default") init_model(*m.net, init);

@@ -55,11 +55,15 @@ struct BuiltModel {
   std::vector<std::string> outputs;  // the first is what forward returns
 };
 
+// What the (first) output must be per sample: one score per class (classification), or one
+// score map per class at the input's height and width (semantic segmentation, recipe/segment).
+enum class ModelHead { Scores, PixelScores };
+
 // `model` is the [model] table; input_shape is one sample's (C, H, W) (or (F) for vectors).
 // Throws nabla::Error naming the layer (index or node name) and key for a bad spec or a shape
-// that does not fit, and when the (first) output is not (num_classes) per sample.
+// that does not fit, and when the (first) output is not what `head` asks for.
 BuiltModel build_model(const io::Config& model, const Shape& input_shape = {1, 28, 28},
-                       int64_t num_classes = 10);
+                       int64_t num_classes = 10, ModelHead head = ModelHead::Scores);
 std::shared_ptr<nn::Module> model_from_config(const io::Config& model,
                                               const Shape& input_shape = {1, 28, 28},
                                               int64_t num_classes = 10);

@@ -91,4 +91,21 @@ Tensor class_overlay(const Tensor& scene, const Tensor& probabilities) {
   return blend(grey, colour, alpha, H, W);
 }
 
+Tensor mask_overlay(const Tensor& scene, const Tensor& mask) {
+  NABLA_CHECK(mask.defined() && mask.dim() == 2 && mask.dtype() == DType::Int64, "overlay",
+              "expects an int64 (H, W) class mask");
+  const int64_t H = mask.size(0), W = mask.size(1);
+  const std::vector<float> grey = grey_pixels(scene, H, W);
+  const std::vector<int64_t> m = mask.to_vector<int64_t>();
+  std::vector<Rgb> colour(H * W, Rgb{0, 0, 0});
+  std::vector<float> alpha(H * W, 0.0f);
+  for (int64_t i = 0; i < H * W; ++i) {
+    NABLA_CHECK(m[i] >= 0 && m[i] <= 10, "overlay", "mask class ", m[i], " outside [0, 10]");
+    if (m[i] == 0) continue;  // background stays grey, so the garments stand out
+    colour[i] = class_palette()[static_cast<size_t>(m[i] - 1)];
+    alpha[i] = 0.55f;
+  }
+  return blend(grey, colour, alpha, H, W);
+}
+
 }  // namespace nabla::vision

@@ -25,4 +25,8 @@ Tensor probability_overlay(const Tensor& scene, const Tensor& probability);
 // probabilities (K, H, W) with K <= 10.
 Tensor class_overlay(const Tensor& scene, const Tensor& probabilities);
 
+// A segmentation mask over its scene: pixels of mask class 1 + k tinted (alpha 0.55) with
+// class_palette()[k], background (0) left grey. mask: int64 (H, W) with values in [0, 10].
+Tensor mask_overlay(const Tensor& scene, const Tensor& mask);
+
 }  // namespace nabla::vision

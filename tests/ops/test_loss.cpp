@@ -14,6 +14,7 @@
 #include "nabla/ops/elementwise.hpp"
 #include "nabla/ops/loss.hpp"
 #include "nabla/ops/reduce.hpp"
+#include "nabla/ops/shape.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace nabla {
@@ -379,6 +380,48 @@ TEST(LossIdentities, CrossEntropyIsNllOfLogSoftmaxAndOneHotMatchesIndices) {
   const auto tv = t.to_vector<int64_t>();
   for (int i = 0; i < 6; ++i) onehot[i * 5 + tv[i]] = 1;
   EXPECT_NEAR(ce, cross_entropy(x, Tensor::from_vector(onehot, {6, 5})).item(), 1e-12);
+}
+
+// Semantic segmentation's per-pixel loss (notes §9-1): (N, C, H, W) logits with (N, H, W)
+// targets must be the (N*H*W, C) loss of every pixel as its own sample, weights and ignored
+// pixels included, in value and in gradient.
+TEST(LossIdentities, PerPixelCrossEntropyIsTheLossOfEveryPixelAsASample) {
+  Generator gen(8);
+  const int64_t N = 2, C = 3, H = 2, W = 3;
+  Tensor w = Tensor::from_vector(std::vector<double>{0.2, 1.0, 2.5}, {C});
+  const std::vector<int64_t> tv{0, 1, 2, 2, 1, 0, 1, 1, -100, 2, 0, 2};
+  Tensor t = Tensor::from_vector(tv, {N, H, W});
+  for (Reduction r : kReductions) {
+    Tensor x = Tensor::randn({N, C, H, W}, DType::Float64, &gen).set_requires_grad(true);
+    CrossEntropyOptions o{.weight = w, .reduction = r};
+    Tensor dense = cross_entropy(x, t, o);
+    // pixels as rows: (N, C, H, W) -> (N, H, W, C) -> (N*H*W, C)
+    Tensor rows = reshape(permute(x, {0, 2, 3, 1}), {N * H * W, C});
+    Tensor flat = cross_entropy(rows, reshape(t, {N * H * W}), o);
+    const auto dv = dense.to_vector<double>(), fv = flat.to_vector<double>();
+    ASSERT_EQ(dv.size(), fv.size()) << reduction_name(r);
+    for (size_t i = 0; i < dv.size(); ++i) EXPECT_NEAR(dv[i], fv[i], 1e-12) << reduction_name(r);
+    Tensor gd = autograd::grad(sum(dense), {x})[0];
+    Tensor gf = autograd::grad(sum(flat), {x})[0];
+    const auto a = gd.to_vector<double>(), b = gf.to_vector<double>();
+    for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-12) << reduction_name(r);
+  }
+  // weighted mean by hand: sum_i w[t_i] * (-log softmax(x_i)[t_i]) / sum_i w[t_i], ignored out
+  Tensor x = Tensor::randn({N, C, H, W}, DType::Float64, &gen);
+  const auto xv = x.to_vector<double>();
+  const auto wv = w.to_vector<double>();
+  double num = 0, den = 0;
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t p = 0; p < H * W; ++p) {
+      const int64_t c = tv[static_cast<size_t>(n * H * W + p)];
+      if (c < 0) continue;
+      double lse = 0;
+      for (int64_t k = 0; k < C; ++k)
+        lse += std::exp(xv[static_cast<size_t>((n * C + k) * H * W + p)]);
+      num += wv[c] * (std::log(lse) - xv[static_cast<size_t>((n * C + c) * H * W + p)]);
+      den += wv[c];
+    }
+  EXPECT_NEAR(cross_entropy(x, t, {.weight = w}).item(), num / den, 1e-12);
 }
 
 }  // namespace

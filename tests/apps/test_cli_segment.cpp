@@ -1,0 +1,116 @@
+// `nabla segment train/eval/predict` through the real program: a tiny FCN trained for a few
+// steps on a handful of 32x32 scenes, its run folder, eval's metrics, predict's overlay, and
+// the errors for a wrong image size, a classification run and a model that does not end in
+// per-pixel scores.
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+#include "nabla/data/fashion_mnist.hpp"
+#include "nabla/data/image.hpp"
+
+namespace nabla::test {
+namespace {
+
+// 32x32 scenes with 8..16 px items; encoder 8 ch at 32 px, pool, 8 ch at 16 px, a 2x2
+// stride-2 transposed conv back to 32 px added to the 32 px features, then the class maps.
+std::string tiny_segment_config(const std::string& head = "") {
+  return R"(seed = 3
+[data]
+dataset = "scenes"
+train_scenes = 12
+test_scenes = 4
+size = 32
+min_item_size = 8
+max_item_size = 16
+[model]
+name = "tiny_fcn"
+layers = [
+  { type = "conv2d", out = 8, kernel = 3, padding = 1 }, { name = "e1", type = "relu" },
+  { type = "maxpool2d", kernel = 2 },
+  { type = "conv2d", out = 8, kernel = 3, padding = 1 }, { type = "relu" },
+  { name = "up", type = "conv_transpose2d", out = 8, kernel = 2, stride = 2 },
+  { name = "s", type = "add", inputs = ["up", "e1"] },
+)" + (head.empty() ? "  { type = \"conv2d\", out = \"classes\", kernel = 1 },\n" : head) +
+         R"(]
+[optimizer]
+name = "adam"
+lr = 0.01
+[train]
+epochs = 2
+batch_size = 4
+eval_batch_size = 4
+)";
+}
+
+TEST(CliSegment, TrainsEvaluatesAndDrawsAMask) {
+  if (!data::FashionMnist::available()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  CliSandbox box;
+  box.write("s.toml", tiny_segment_config());
+  CliResult r = box.run("segment train s.toml --out run --threads 1");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("on 12 32x32 scenes, testing on 4"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("epoch 2: test mIoU"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("test mIoU "), std::string::npos) << r.out;
+  for (const char* f : {"config.toml", "segment.json", "metrics.csv", "checkpoint.safetensors",
+                        "model.safetensors", "summary.json"})
+    EXPECT_TRUE(std::filesystem::exists(box.dir() / "run" / f)) << f;
+  const auto summary = nlohmann::json::parse(slurp(box.dir() / "run/summary.json"));
+  EXPECT_EQ(summary.at("task"), "segmentation");
+  EXPECT_EQ(summary.at("test_pixels"), 4 * 32 * 32);
+  const double miou = summary.at("test_mean_iou");
+  EXPECT_GT(miou, 0.0);
+  EXPECT_LE(miou, 1.0);
+
+  CliResult e = box.run("segment eval run");
+  ASSERT_EQ(e.code, 0) << e.err;
+  for (const char* s :
+       {"4 test scenes of 32x32", "background   IoU", "Ankle boot", "mean IoU ", "pixel accuracy "})
+    EXPECT_NE(e.out.find(s), std::string::npos) << s << "\n" << e.out;
+  // eval rebuilds the same test scenes and model: the same mIoU as training printed
+  char line[64];
+  std::snprintf(line, sizeof line, "mean IoU %.4f", miou);
+  EXPECT_NE(e.out.find(line), std::string::npos) << line << "\n" << e.out;
+
+  ASSERT_EQ(box.run("scenes --out sc --count 1 --split test --size 64").code, 0);
+  data::write_png(box.path("s32.png"), Tensor::rand({1, 32, 32}));
+  CliResult p = box.run("segment predict run s32.png --out o.png");
+  ASSERT_EQ(p.code, 0) << p.err;
+  EXPECT_NE(p.out.find("background: "), std::string::npos) << p.out;
+  data::ImageOptions keep{.height = 0, .width = 0, .grayscale = false};
+  EXPECT_EQ(data::load_image(box.path("o.png"), keep).shape(), (Shape{3, 128, 128}));
+  ASSERT_EQ(box.run("segment predict run s32.png").code, 0);
+  EXPECT_TRUE(std::filesystem::exists(box.dir() / "run/segment_s32.png"));
+
+  CliResult size = box.run("segment predict run sc/scene_00000.png");
+  EXPECT_EQ(size.code, 1);
+  EXPECT_NE(size.err.find("trained on 32x32 scenes"), std::string::npos) << size.err;
+}
+
+TEST(CliSegment, ClearErrors) {
+  CliSandbox box;
+  box.write("c.toml", tiny_config(1));
+  ASSERT_EQ(box.run("train c.toml --out cls --threads 1").code, 0);
+  CliResult cls = box.run("segment eval cls");
+  EXPECT_EQ(cls.code, 4);
+  EXPECT_NE(cls.err.find("a classification run of `nabla train`"), std::string::npos) << cls.err;
+  EXPECT_EQ(box.run("segment eval nowhere").code, 4);
+  CliResult notscenes = box.run("segment train c.toml --out x");
+  EXPECT_EQ(notscenes.code, 1);
+  EXPECT_NE(notscenes.err.find("dataset = \"scenes\""), std::string::npos) << notscenes.err;
+  EXPECT_EQ(box.run("segment").code, 2);  // needs train, eval or predict
+  if (!data::FashionMnist::available()) return;
+  // class maps left at 16x16: the error says what the output must be and how to get there
+  box.write("half.toml",
+            tiny_segment_config("  { type = \"maxpool2d\", kernel = 2 },\n"
+                                "  { type = \"conv2d\", out = \"classes\", kernel = 1 },\n"));
+  CliResult half = box.run("segment train half.toml --out h");
+  EXPECT_EQ(half.code, 1);
+  EXPECT_NE(half.err.find("[11, 32, 32]"), std::string::npos) << half.err;
+  box.write("aug.toml", tiny_segment_config() + "[augment]\nhflip = true\n");
+  CliResult aug = box.run("segment train aug.toml --out a");
+  EXPECT_EQ(aug.code, 1);
+  EXPECT_NE(aug.err.find("no [augment]"), std::string::npos) << aug.err;
+}
+
+}  // namespace
+}  // namespace nabla::test
