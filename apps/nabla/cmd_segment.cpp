@@ -1,6 +1,6 @@
-// nabla segment train CONFIG [--out RUN] [--set k=v]... [--epochs N] [--force]
+// nabla segment train CONFIG [--out RUN] [--set k=v]... [--epochs N] [--force | --resume]
 // nabla segment eval RUN
-// nabla segment predict RUN SCENE.png [--out overlay.png]
+// nabla segment predict RUN SCENE.png [--out overlay.png] [--vote]
 // Semantic segmentation of the scenes (notes §9-1): an FCN trained per pixel, scored by mean
 // IoU, and its mask drawn over a scene (recipe/segment.hpp).
 #include <cstdio>
@@ -12,6 +12,7 @@
 #include "nabla/data/image.hpp"
 #include "nabla/recipe/segment.hpp"
 #include "nabla/train/checkpoint.hpp"
+#include "nabla/vision/component_vote.hpp"
 #include "nabla/vision/overlay.hpp"
 
 namespace nabla::app {
@@ -29,6 +30,8 @@ CLI::App* add_segment_command(CLI::App& app, SegmentArgs& a) {
   t->add_option("--epochs", a.epochs, "number of epochs (overrides train.epochs)")
       ->check(int_range(0));
   t->add_flag("--force", a.force, "overwrite an existing run folder");
+  t->add_flag("--resume", a.resume,
+              "continue the run folder's checkpoint (after Ctrl-C: same config, same result)");
   add_threads_option(t, a.threads);
   t->add_option("--max-steps", a.max_steps, "stop after this many steps; for tests")
       ->check(int_range(0))
@@ -43,13 +46,27 @@ CLI::App* add_segment_command(CLI::App& app, SegmentArgs& a) {
   p->add_option("scene", a.scene, "grey scene image of the run's size (nabla scenes --size N)")
       ->required();
   p->add_option("--out", a.out, "PNG to write (default RUN/segment_<scene name>.png)");
+  p->add_flag("--vote", a.vote,
+              "one class per predicted garment region (vision/component_vote.hpp)");
   p->callback([&a] { a.action = "predict"; });
   return c;
 }
 
 namespace {
 
+// The voted scores on one line under the per-pixel table.
+void print_voted(const vision::SegmentationMetrics& m) {
+  char line[160];
+  std::snprintf(line, sizeof line,
+                "voted per region (one class per predicted garment region): mean IoU %.4f, pixel "
+                "accuracy %.4f",
+                m.mean_iou(), m.pixel_accuracy());
+  std::cout << line << std::endl;
+}
+
 Outcome segment_train(const SegmentArgs& a, const Context& ctx) {
+  if (a.resume && a.force)
+    throw UsageError("segment train: --resume and --force contradict each other; pick one");
   apply_threads(a.threads);
   recipe::SegmentTrainOptions o;
   o.config_path = a.config;
@@ -60,6 +77,7 @@ Outcome segment_train(const SegmentArgs& a, const Context& ctx) {
   o.progress = ctx.progress;
   o.stop_flag = ctx.stop_flag;
   o.max_steps = a.max_steps;
+  o.resume = a.resume;
   const recipe::SegmentTrainResult r = recipe::run_segment_training(o);
   if (r.interrupted) {
     std::cerr << "stopped: checkpoint saved to "
@@ -67,6 +85,7 @@ Outcome segment_train(const SegmentArgs& a, const Context& ctx) {
     return Outcome::Interrupted;
   }
   recipe::print_segmentation_metrics(std::cout, r.test);
+  print_voted(r.test_voted);
   char line[256];
   std::snprintf(line, sizeof line, "test mIoU %.4f  pixel accuracy %.4f  training %.1f s  run %s",
                 r.test.mean_iou(), r.test.pixel_accuracy(), r.train_seconds, r.run_dir.c_str());
@@ -78,11 +97,13 @@ Outcome segment_eval(const SegmentArgs& a) {
   apply_threads(a.threads);
   const recipe::SegmentRun run = recipe::load_segment_run(a.run);
   const recipe::SceneSplits data = recipe::load_scene_splits(run.cfg, /*with_train=*/false);
+  vision::SegmentationMetrics voted(vision::kSceneClasses);
   const vision::SegmentationMetrics m = recipe::evaluate_segmentation(
-      *run.net, data.test, run.cfg.get_int("train.eval_batch_size", 100));
+      *run.net, data.test, run.cfg.get_int("train.eval_batch_size", 100), &voted);
   std::cout << "run " << run.dir << ": " << data.test.size() << " test scenes of " << run.size
             << "x" << run.size << "\n";
   recipe::print_segmentation_metrics(std::cout, m);
+  print_voted(voted);
   return Outcome::Ok;
 }
 
@@ -95,8 +116,10 @@ Outcome segment_predict(const SegmentArgs& a) {
                 "was trained on " + std::to_string(run.size) + "x" + std::to_string(run.size) +
                 " scenes; give a scene of that size (nabla scenes --size " +
                 std::to_string(run.size) + ")");
-  const Tensor mask =
-      vision::predict_classes(recipe::predict_scores(*run.net, image)).select(0, 0).contiguous();
+  const Tensor scores = recipe::predict_scores(*run.net, image);
+  const Tensor mask = (a.vote ? vision::vote_components(scores) : vision::predict_classes(scores))
+                          .select(0, 0)
+                          .contiguous();
   const std::string out =
       !a.out.empty()
           ? a.out

@@ -166,6 +166,8 @@ struct SegmentArgs {
   bool force = false;
   int threads = 0;
   int64_t max_steps = 0;
+  bool resume = false;
+  bool vote = false;  // predict: draw the mask after vision::vote_components
 };
 CLI::App* add_segment_command(CLI::App& app, SegmentArgs& a);
 Outcome run_segment_command(const SegmentArgs& a, const Context& ctx);

@@ -47,10 +47,14 @@ class SegmentProgress : public train::Callback {
       : test_(test), batch_(batch), log_(log) {}
   void on_epoch_end(train::TrainerState& s, train::EpochMetrics& m) override {
     if (log_ == nullptr) return;
-    const vision::SegmentationMetrics r = evaluate_segmentation(*s.net, test_, batch_);
-    char line[160];
-    std::snprintf(line, sizeof line, "epoch %lld: test mIoU %.4f, pixel accuracy %.4f (%.1f s)",
-                  static_cast<long long>(m.epoch), r.mean_iou(), r.pixel_accuracy(), m.seconds);
+    vision::SegmentationMetrics voted(vision::kSceneClasses);
+    const vision::SegmentationMetrics r = evaluate_segmentation(*s.net, test_, batch_, &voted);
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "epoch %lld: test mIoU %.4f, pixel accuracy %.4f (voted per region: mIoU %.4f) "
+                  "(%.1f s)",
+                  static_cast<long long>(m.epoch), r.mean_iou(), r.pixel_accuracy(),
+                  voted.mean_iou(), m.seconds);
     *log_ << line << std::endl;
   }
 
@@ -60,8 +64,39 @@ class SegmentProgress : public train::Callback {
   std::ostream* log_;
 };
 
-io::Config load_segment_config(const SegmentTrainOptions& ro) {
-  io::Config cfg = io::load_config(ro.config_path);
+// [model] init_from = "RUN/model.safetensors": the FCN recipe, an encoder that starts as a trained
+// classifier's first layers (configs/fcn_encoder_pretrain.toml writes the same encoder with a
+// pooled linear head). Every tensor whose name and shape match is copied; the decoder and the
+// score head start fresh.
+void start_from(nn::Module& net, const std::string& path, std::ostream& log) {
+  const int64_t copied = train::load_matching(net, path);
+  const int64_t total = static_cast<int64_t>(net.state_dict().size());
+  NABLA_CHECK(copied > 0, "model.init_from", path,
+              " has no tensor whose name and shape match this model's (its layers must come "
+              "first, in the same order, as in this config)");
+  log << "init_from " << path << ": " << copied << " of " << total
+      << " tensors copied (parameters and batch-norm statistics)" << std::endl;
+}
+
+// The config of the run: the file given, or on resume the run folder's own (locked first, and
+// checked to hold a checkpoint, so a refused resume changes nothing); then --set and --epochs.
+io::Config load_segment_config(const SegmentTrainOptions& ro, const std::string& dir,
+                               io::FolderLock& lock) {
+  io::Config cfg;
+  if (ro.resume) {
+    check_resume_overrides(ro.overrides);
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw IoError(dir + ": nothing to resume (no such run folder)");
+    lock = io::FolderLock(dir);
+    for (const char* f : {train::kConfigFile, train::kCheckpointFile, kSegmentInfoFile})
+      if (!train::file_exists(train::join_path(dir, f)))
+        throw IoError(train::join_path(dir, f) +
+                      ": nothing to resume (no segmentation run with a "
+                      "checkpoint there)");
+    cfg = io::load_config(train::join_path(dir, train::kConfigFile));
+  } else {
+    cfg = io::load_config(ro.config_path);
+  }
   cfg.apply_overrides(ro.overrides);
   if (ro.epochs >= 0) cfg.set("train.epochs", std::to_string(ro.epochs));
   NABLA_CHECK(!cfg.has("augment"), "augment",
@@ -70,13 +105,20 @@ io::Config load_segment_config(const SegmentTrainOptions& ro) {
   return cfg;
 }
 
-json summary_json(const SegmentTrainResult& r, const nn::Module& net) {
+json iou_json(const vision::SegmentationMetrics& m) {
   json iou = json::array();
-  for (double v : r.test.class_iou()) iou.push_back(std::isnan(v) ? json(nullptr) : json(v));
+  for (double v : m.class_iou()) iou.push_back(std::isnan(v) ? json(nullptr) : json(v));
+  return iou;
+}
+
+json summary_json(const SegmentTrainResult& r, const nn::Module& net) {
   return {{"task", "segmentation"},
           {"test_mean_iou", r.test.mean_iou()},
           {"test_pixel_accuracy", r.test.pixel_accuracy()},
-          {"test_class_iou", iou},
+          {"test_class_iou", iou_json(r.test)},
+          {"test_mean_iou_voted", r.test_voted.mean_iou()},
+          {"test_pixel_accuracy_voted", r.test_voted.pixel_accuracy()},
+          {"test_class_iou_voted", iou_json(r.test_voted)},
           {"test_pixels", r.test.pixels()},
           {"epochs_run", r.history.epochs.size()},
           {"train_seconds", r.train_seconds},
@@ -92,12 +134,15 @@ SegmentTrainResult run_segment_training(const SegmentTrainOptions& ro) {
   SegmentTrainResult result;
   result.run_dir = ro.out_dir.empty() ? default_run_dir(ro.config_path) : ro.out_dir;
   const std::string& dir = result.run_dir;
-  const io::Config cfg = load_segment_config(ro);
+  io::FolderLock lock;
+  const io::Config cfg = load_segment_config(ro, dir, lock);
   const SceneSplits data = load_scene_splits(cfg);
   const Shape input{1, data.size, data.size};
   manual_seed(static_cast<uint64_t>(cfg.get_int("seed", 0)));
   const BuiltModel model =
       build_model(cfg.get_table("model"), input, vision::kSceneClasses, ModelHead::PixelScores);
+  const std::string init_from = cfg.get_table("model").get_string("init_from", "");
+  if (!init_from.empty() && !ro.resume) start_from(*model.net, init_from, log);
   auto opt = optimizer_from_config(cfg.get_table("optimizer"), model.net->parameters());
   const train::LossFn loss = segmentation_loss(cfg.get_table("loss"));
   train::TrainerOptions o = trainer_options_from_config(cfg, input);
@@ -109,8 +154,9 @@ SegmentTrainResult run_segment_training(const SegmentTrainOptions& ro) {
   o.log = &log;
   o.stop_flag = ro.stop_flag;
   o.max_steps = ro.max_steps;
+  o.resume = ro.resume;
 
-  io::FolderLock lock = prepare_run_dir(dir, ro.force);
+  if (!ro.resume) lock = prepare_run_dir(dir, ro.force);
   io::write_file_atomic(train::join_path(dir, train::kConfigFile), cfg.to_toml());
   const json info = {{"task", "segmentation"},
                      {"size", data.size},
@@ -132,7 +178,7 @@ SegmentTrainResult run_segment_training(const SegmentTrainOptions& ro) {
   result.interrupted = result.history.interrupted;
   if (result.interrupted) return result;
   train::save_model(*model.net, train::join_path(dir, train::kModelFile));
-  result.test = evaluate_segmentation(*model.net, data.test, o.eval_batch_size);
+  result.test = evaluate_segmentation(*model.net, data.test, o.eval_batch_size, &result.test_voted);
   io::write_file_atomic(train::join_path(dir, kSummaryFile),
                         summary_json(result, *model.net).dump(1) + "\n");
   return result;

@@ -8,7 +8,9 @@
 //               (64, at most size): the side items are scaled to; root (Fashion-MNIST folder)
 //               Train scenes use Fashion-MNIST's training items, test scenes its test items,
 //               both of generator seed `seed` (vision/scenes.hpp), so no test garment is seen.
-//   [model]     layers ending in (11, size, size) per sample (model_config.hpp, ModelHead)
+//   [model]     layers ending in (11, size, size) per sample (model_config.hpp, ModelHead);
+//               init_from = "RUN/model.safetensors" (optional): start every layer whose name
+//               and shape match from that file's weights (the encoder of a trained classifier)
 //   [optimizer] [schedule]  as for `nabla train` (experiment.hpp)
 //   [loss]      class_weights = [11 numbers] (optional; background first): per-class weights of
 //               the cross-entropy, e.g. to weigh the rare garment pixels against the background
@@ -49,8 +51,11 @@ struct SceneSplits {
 SceneSplits load_scene_splits(const io::Config& cfg, bool with_train = true);
 
 // Pixel scores of `net` ((N, 11, H, W) out) on every sample, in eval mode without gradients.
+// `voted`, when given, also scores the masks after vision::vote_components (one class per
+// predicted garment region), from the same forward passes.
 vision::SegmentationMetrics evaluate_segmentation(nn::Module& net, const data::TensorDataset& data,
-                                                  int64_t batch_size);
+                                                  int64_t batch_size,
+                                                  vision::SegmentationMetrics* voted = nullptr);
 
 // One scene's pixel scores: image (1, H, W) -> (1, 11, H, W), eval mode, no gradients.
 Tensor predict_scores(nn::Module& net, const Tensor& image);
@@ -65,6 +70,7 @@ struct SegmentTrainOptions {
   std::ostream* log = nullptr;  // progress (null: std::cerr)
   const std::atomic<bool>* stop_flag = nullptr;
   int64_t max_steps = 0;
+  bool resume = false;  // continue the run folder's checkpoint (config from the folder)
 };
 
 struct SegmentTrainResult {
@@ -72,6 +78,7 @@ struct SegmentTrainResult {
   train::History history;
   bool interrupted = false;
   vision::SegmentationMetrics test{vision::kSceneClasses};
+  vision::SegmentationMetrics test_voted{vision::kSceneClasses};  // after vote_components
   double train_seconds = 0;  // the training loops, without evaluation
 };
 

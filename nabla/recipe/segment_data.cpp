@@ -9,6 +9,7 @@
 #include "nabla/data/fashion_mnist.hpp"
 #include "nabla/ops/shape.hpp"
 #include "nabla/recipe/segment.hpp"
+#include "nabla/vision/component_vote.hpp"
 #include "nabla/vision/eval_mode.hpp"
 
 namespace nabla::recipe {
@@ -71,7 +72,8 @@ SceneSplits load_scene_splits(const io::Config& cfg, bool with_train) {
 }
 
 vision::SegmentationMetrics evaluate_segmentation(nn::Module& net, const data::TensorDataset& data,
-                                                  int64_t batch_size) {
+                                                  int64_t batch_size,
+                                                  vision::SegmentationMetrics* voted) {
   NABLA_CHECK(batch_size > 0, "evaluate_segmentation", "batch_size must be positive, got ",
               batch_size);
   vision::EvalModeGuard mode(net);
@@ -82,7 +84,9 @@ vision::SegmentationMetrics evaluate_segmentation(nn::Module& net, const data::T
         static_cast<size_t>(std::min(data.size(), begin + batch_size) - begin));
     for (size_t i = 0; i < idx.size(); ++i) idx[i] = begin + static_cast<int64_t>(i);
     const data::Batch b = data.get_batch(idx);
-    m.add(vision::predict_classes(net.forward(b.inputs)), b.targets);
+    const Tensor scores = net.forward(b.inputs);
+    m.add(vision::predict_classes(scores), b.targets);
+    if (voted != nullptr) voted->add(vision::vote_components(scores), b.targets);
   }
   return m;
 }

@@ -135,11 +135,12 @@ void ProgressCallback::on_after_step(TrainerState& s) {
   const double acc = s.images_in_epoch > 0
                          ? static_cast<double>(s.correct) / static_cast<double>(s.images_in_epoch)
                          : kNaN;
+  const std::string acc_part = s.accuracy_defined ? " acc " + fmt("%.4f", acc) : "";
   const double ips = elapsed > 0 ? static_cast<double>(s.images_in_epoch) / elapsed : 0;
   out_ << (mode_ == ProgressMode::Bar ? "\r\033[K" : "  ") << "epoch " << s.epoch + 1 << "/"
        << s.options->epochs << " [" << bar << "] " << s.step_in_epoch << "/" << s.steps_per_epoch
-       << " loss " << fmt("%.4f", loss) << " acc " << fmt("%.4f", acc) << " " << fmt("%.0f", ips)
-       << " img/s ETA " << clock_str(eta);
+       << " loss " << fmt("%.4f", loss) << acc_part << " " << fmt("%.0f", ips) << " img/s ETA "
+       << clock_str(eta);
   if (mode_ == ProgressMode::Lines)
     out_ << std::endl;
   else

@@ -168,6 +168,20 @@ void load_model(nn::Module& net, const std::string& path, io::Metadata* meta) {
   naming_file(path, [&] { net.load_state_dict(m, /*strict=*/true); });
 }
 
+int64_t load_matching(nn::Module& net, const std::string& path) {
+  io::Metadata md;
+  const io::TensorMap m = read_tensors(path, &md);
+  const bool is_checkpoint = md.count("format") > 0 && md.at("format") == kFormat;
+  const std::string prefix = is_checkpoint ? kModelPrefix : "";
+  nn::StateDict picked;
+  for (const auto& [k, v] : net.state_dict()) {
+    const auto it = m.find(prefix + k);
+    if (it != m.end() && it->second.shape() == v.shape()) picked.emplace(k, it->second);
+  }
+  naming_file(path, [&] { net.load_state_dict(picked, /*strict=*/false); });
+  return static_cast<int64_t>(picked.size());
+}
+
 void save_checkpoint(const std::string& path, const nn::Module& net, const optim::Optimizer& opt,
                      const Checkpoint& ckpt) {
   io::TensorMap tensors;

@@ -38,6 +38,11 @@ void save_model(const nn::Module& net, const std::string& path, const io::Metada
 // unreadable, corrupt or non-finite file and nabla::Error naming the file and listing every
 // missing/unexpected/mis-shaped key.
 void load_model(nn::Module& net, const std::string& path, io::Metadata* meta = nullptr);
+// Copies into `net` every tensor of a weights file or checkpoint whose name AND shape match one
+// of net's; the rest of net keeps its values. Returns how many tensors were copied (0 is the
+// caller's error to name). For starting a model from another's trained layers: an FCN's
+// encoder from a classifier with the same first layers, as FCN starts from VGG.
+int64_t load_matching(nn::Module& net, const std::string& path);
 
 // Where the training loop stands (everything beyond weights and optimizer state that an exact
 // resume needs).

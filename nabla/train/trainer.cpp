@@ -208,6 +208,7 @@ void FitLoop::train_step(const data::Batch& batch) {
   st_.loss_sum += lv * static_cast<double>(bsz);
   class_targets_ = class_targets_ && out.dim() == 2 && batch.targets.dtype() == DType::Int64;
   if (class_targets_) st_.correct += count_correct(out.detach(), batch.targets);
+  st_.accuracy_defined = class_targets_;
   st_.images_in_epoch += bsz;
   ++st_.step_in_epoch;
   ++st_.global_step;

@@ -154,6 +154,9 @@ struct TrainerState {
   double lr = kNaN;     // the rate opt.step() used in the last step
   double loss_sum = 0;  // sum of per-batch loss x batch size in this epoch
   int64_t correct = 0;  // correct training predictions in this epoch
+  // false once a batch had no per-sample class targets (per-pixel masks, regression): then
+  // `correct` means nothing and progress shows no accuracy
+  bool accuracy_defined = true;
   double last_loss = kNaN;
   double epoch_start_time = 0;  // steady clock seconds (see now_seconds())
   bool stop = false;            // a callback asks the trainer to stop after this epoch

@@ -86,6 +86,77 @@ TEST(CliSegment, TrainsEvaluatesAndDrawsAMask) {
   EXPECT_NE(size.err.find("trained on 32x32 scenes"), std::string::npos) << size.err;
 }
 
+// Ctrl-C (here --max-steps) then --resume ends with the weights of an uninterrupted run, and
+// the progress lines show no accuracy (per-pixel targets have none per sample).
+TEST(CliSegment, ResumeAfterAStopGivesTheUninterruptedWeights) {
+  if (!data::FashionMnist::available()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  CliSandbox box;
+  box.write("s.toml", tiny_segment_config());
+  CliResult full = box.run("segment train s.toml --out full --threads 1");
+  ASSERT_EQ(full.code, 0) << full.err;
+  EXPECT_EQ(full.err.find(" acc "), std::string::npos) << full.err;
+  CliResult cut = box.run("segment train s.toml --out cut --threads 1 --max-steps 4");
+  ASSERT_EQ(cut.code, 130) << cut.err;
+  EXPECT_FALSE(std::filesystem::exists(box.dir() / "cut/model.safetensors"));
+  CliResult rest = box.run("segment train s.toml --out cut --threads 1 --resume");
+  ASSERT_EQ(rest.code, 0) << rest.err;
+  EXPECT_EQ(slurp(box.dir() / "full/model.safetensors"),
+            slurp(box.dir() / "cut/model.safetensors"));
+  EXPECT_EQ(box.run("segment train s.toml --out cut --resume --force").code, 2);
+  CliResult none = box.run("segment train s.toml --out nothing --resume");
+  EXPECT_EQ(none.code, 4);
+  EXPECT_NE(none.err.find("nothing to resume"), std::string::npos) << none.err;
+}
+
+// [model] init_from: the segmenter's first layers start from a classifier with the same first
+// layers (the FCN recipe); a file with nothing in common is a clear error. eval and predict
+// --vote score and draw the masks with one class per predicted region.
+TEST(CliSegment, StartsFromAClassifierAndVotesPerRegion) {
+  if (!data::FashionMnist::available()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  CliSandbox box;
+  box.write("enc.toml", R"(seed = 1
+[data]
+dataset = "fashion_mnist"
+train_subset = 64
+test_subset = 64
+[model]
+layers = [
+  { type = "conv2d", out = 8, kernel = 3, padding = 1 }, { name = "e1", type = "relu" },
+  { type = "maxpool2d", kernel = 2 },
+  { type = "conv2d", out = 8, kernel = 3, padding = 1 }, { type = "relu" },
+  { type = "adaptive_avgpool2d" }, { type = "flatten" }, { type = "linear", out = "classes" },
+]
+[optimizer]
+name = "adam"
+lr = 0.01
+[train]
+epochs = 1
+batch_size = 16
+)");
+  ASSERT_EQ(box.run("train enc.toml --out enc --threads 1").code, 0);
+  box.write("s.toml", tiny_segment_config());
+  CliResult r = box.run(
+      "segment train s.toml --out seg --threads 1 --set model.init_from=enc/model.safetensors");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("init_from enc/model.safetensors: 4 of 8 tensors copied"), std::string::npos)
+      << r.err;
+  CliResult e = box.run("segment eval seg");
+  ASSERT_EQ(e.code, 0) << e.err;
+  EXPECT_NE(e.out.find("voted per region (one class per predicted garment region): mean IoU "),
+            std::string::npos)
+      << e.out;
+  data::write_png(box.path("s32.png"), Tensor::rand({1, 32, 32}));
+  ASSERT_EQ(box.run("segment predict seg s32.png --vote --out v.png").code, 0);
+  EXPECT_TRUE(std::filesystem::exists(box.dir() / "v.png"));
+
+  box.write("other.toml", tiny_config(1));
+  ASSERT_EQ(box.run("train other.toml --out other --threads 1").code, 0);
+  CliResult bad =
+      box.run("segment train s.toml --out seg2 --set model.init_from=other/model.safetensors");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("no tensor whose name and shape match"), std::string::npos) << bad.err;
+}
+
 TEST(CliSegment, ClearErrors) {
   CliSandbox box;
   box.write("c.toml", tiny_config(1));
