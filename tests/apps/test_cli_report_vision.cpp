@@ -23,8 +23,13 @@ double number_after(const std::string& html, const std::string& label) {
   const size_t at = html.find(label);
   if (at == std::string::npos) return NAN;
   const size_t td = html.find("<td", at);
+  if (td == std::string::npos) return NAN;
   const size_t begin = html.find('>', td) + 1;
-  return std::stod(html.substr(begin, html.find('<', begin) - begin));
+  try {
+    return std::stod(html.substr(begin, html.find('<', begin) - begin));
+  } catch (const std::exception&) {
+    return NAN;  // "&ndash;" or other text: not a number
+  }
 }
 
 constexpr const char* kDataUri = "src=\"data:image/png;base64,";
