@@ -64,6 +64,15 @@ vision::Scene heatmap_scene(const recipe::LoadedRun& run) {
   return vision::SceneGenerator(data::FashionMnist::load(root).test, o, kHeatmapSceneSeed).scene(0);
 }
 
+// The scene's visible garments in painting order, e.g. "Trouser, Bag, Coat".
+std::string garment_names(const vision::Scene& scene) {
+  const auto& names = data::FashionMnist::class_names();
+  std::string out;
+  for (const auto& o : scene.objects)
+    out += (out.empty() ? "" : ", ") + names.at(static_cast<size_t>(o.label));
+  return out;
+}
+
 bool fashion_classes(const recipe::LoadedRun& run) {
   const auto& fm = data::FashionMnist::class_names();
   return run.class_names == std::vector<std::string>(fm.begin(), fm.end());
@@ -79,9 +88,10 @@ std::string scene_figures(const recipe::LoadedRun& run, nn::Sequential& fcn) {
   std::ostringstream os;
   os << "<p>Scene " << kHeatmapSceneSize << "x" << kHeatmapSceneSize << " (seed "
      << kHeatmapSceneSeed << ", " << scene.objects.size()
-     << " Fashion-MNIST test garments): " << h.scores.size(2) << "x" << h.scores.size(1)
-     << " score cells, one per " << h.geometry.window.w << "x" << h.geometry.window.h
-     << " window at stride " << h.geometry.stride.str() << ", from one forward pass.";
+     << " Fashion-MNIST test garments: " << html::escape(garment_names(scene))
+     << "): " << h.scores.size(2) << "x" << h.scores.size(1) << " score cells, one per "
+     << h.geometry.window.w << "x" << h.geometry.window.h << " window at stride "
+     << h.geometry.stride.str() << ", from one forward pass.";
   if (!fashion_classes(run))
     os << " This run's classes are not Fashion-MNIST's: the tints show where its classes fire on "
           "garments it never learned.";
