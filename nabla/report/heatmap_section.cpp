@@ -61,7 +61,7 @@ vision::Scene heatmap_scene(const recipe::LoadedRun& run) {
   o.min_item_size = std::max<int64_t>(1, std::lround(side * 24 / 28));
   o.max_item_size =
       std::min(kHeatmapSceneSize, std::max(o.min_item_size, std::lround(side * 40 / 28)));
-  return vision::SceneGenerator(data::FashionMnist::load(root).test, o, kHeatmapSceneSeed).scene(0);
+  return vision::SceneGenerator(data::FashionMnist::load_test(root), o, kHeatmapSceneSeed).scene(0);
 }
 
 // The scene's visible garments in painting order, e.g. "Trouser, Bag, Coat".
