@@ -47,6 +47,10 @@ std::string equivalence(nn::Module& net, nn::Sequential& fcn, const data::Tensor
 // and some overflow it; other input sizes in proportion. Three to five of them, so one scene
 // shows several classes side by side.
 vision::Scene heatmap_scene(const recipe::LoadedRun& run) {
+  NABLA_CHECK(run.input_shape[1] <= kHeatmapSceneSize && run.input_shape[2] <= kHeatmapSceneSize,
+              "heatmap", "the model's ", run.input_shape[2], "x", run.input_shape[1],
+              " input is larger than the ", kHeatmapSceneSize, "x", kHeatmapSceneSize,
+              " scene: not one window fits");
   const bool fashion = run.cfg.get_string("data.dataset", "fashion_mnist") == "fashion_mnist";
   const std::string root = fashion
                                ? run.cfg.get_string("data.root", data::FashionMnist::kDefaultDir)
