@@ -11,7 +11,6 @@
 #include "nabla/recipe/segment.hpp"
 #include "nabla/report/heatmap_section.hpp"
 #include "nabla/report/html.hpp"
-#include "nabla/report/plot.hpp"
 #include "nabla/report/sections.hpp"
 #include "nabla/report/segment_report.hpp"
 #include "nabla/train/checkpoint.hpp"
@@ -127,10 +126,7 @@ std::string write_report(const std::string& run_dir, const ReportOptions& opt) {
 
   b << heatmap_section(run, data.test);
   b << "<h2>Per-epoch metrics and timings</h2>\n" << epochs_table(ms);
-  b << "<h2>Config</h2>\n<pre>" << html::escape(run.cfg.to_toml()) << "</pre>\n";
-  b << "<p style=\"font-size:11px;color:#777\">Charts: "
-    << (plot::gnuplot_available() ? "gnuplot (svg terminal)" : "built-in SVG")
-    << ". Written by nabla report.</p>\n";
+  b << config_and_colophon(run.cfg.to_toml());
 
   const std::string out = opt.out.empty() ? train::join_path(run_dir, "report.html") : opt.out;
   io::write_file_atomic(out, html::page("nabla report: " + run_dir, b.str()));

@@ -146,6 +146,13 @@ std::string confusion_table(const std::vector<std::string>& names,
   return os.str();
 }
 
+std::string config_and_colophon(const std::string& config_toml) {
+  return "<h2>Config</h2>\n<pre>" + html::escape(config_toml) +
+         "</pre>\n<p style=\"font-size:11px;color:#777\">Charts: " +
+         (plot::gnuplot_available() ? "gnuplot (svg terminal)" : "built-in SVG") +
+         ". Written by nabla report.</p>\n";
+}
+
 std::string image_figure(const std::string& png, const std::string& caption) {
   return "<figure class=\"scene\"><img alt=\"" + html::escape(caption) + "\" src=\"" +
          html::png_data_uri(png) + "\"><figcaption>" + html::escape(caption) +

@@ -38,6 +38,9 @@ std::string epochs_table(const std::vector<train::EpochMetrics>& epochs);
 std::string confusion_table(const std::vector<std::string>& names,
                             const std::vector<int64_t>& confusion);
 
+// The page's last parts: the run's config (TOML text) and what drew the charts.
+std::string config_and_colophon(const std::string& config_toml);
+
 // A PNG (data::encode_png) as an inline image with its caption below (CSS class "scene").
 std::string image_figure(const std::string& png_bytes, const std::string& caption);
 

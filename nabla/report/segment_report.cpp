@@ -11,7 +11,6 @@
 #include "nabla/recipe/run.hpp"
 #include "nabla/recipe/segment.hpp"
 #include "nabla/report/html.hpp"
-#include "nabla/report/plot.hpp"
 #include "nabla/report/sections.hpp"
 #include "nabla/train/checkpoint.hpp"
 #include "nabla/vision/overlay.hpp"
@@ -120,10 +119,7 @@ std::string page_body(const recipe::SegmentRun& run, const data::TensorDataset& 
     << "<div class=\"seg\">";
   for (int64_t i = 0; i < n; ++i) b << scene_cell(*run.net, test, i);
   b << "</div>\n<h2>Per-epoch metrics and timings</h2>\n" << epochs_table(ms);
-  b << "<h2>Config</h2>\n<pre>" << html::escape(run.cfg.to_toml()) << "</pre>\n";
-  b << "<p style=\"font-size:11px;color:#777\">Charts: "
-    << (plot::gnuplot_available() ? "gnuplot (svg terminal)" : "built-in SVG")
-    << ". Written by nabla report.</p>\n";
+  b << config_and_colophon(run.cfg.to_toml());
   return b.str();
 }
 
