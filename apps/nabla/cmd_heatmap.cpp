@@ -90,16 +90,12 @@ Outcome run_heatmap_command(const HeatmapArgs& a, const Context&) {
   io.height = io.width = 0;  // the whole scene, as it is
   io.grayscale = run.input_shape[0] == 1;
   const Tensor scene = data::load_image(a.scene, io);
-  const auto* chain = dynamic_cast<const nn::Sequential*>(run.net.get());
-  NABLA_CHECK(chain != nullptr, "heatmap",
-              "this run's model is a graph (named nodes with inputs); ",
-              "convolutionalization takes a layer list (conv/pool layers, flatten, linear layers)");
-  nn::Sequential fcn = vision::convolutionalize(*chain, run.input_shape);
-  const vision::ScoreMapGeometry g = vision::score_map_geometry(fcn, run.input_shape);
-  vision::check_scene_size(g, scene.size(1), scene.size(2));
+  nn::Sequential fcn = vision::convolutionalize_model(*run.net, run.input_shape);
   const Tensor x = recipe::apply_input_scale(unsqueeze(scene, 0), run.scale).select(0, 0);
-  const Tensor scores = vision::class_scores(fcn, x);
-  const Tensor heat = vision::upsample_scores(scores, g, scene.size(1), scene.size(2));
+  const vision::SceneHeatmap h = vision::scene_heatmap(fcn, run.input_shape, x);
+  const vision::ScoreMapGeometry& g = h.geometry;
+  const Tensor& scores = h.scores;
+  const Tensor& heat = h.heat;
   const Tensor grey = mean(scene, {0}, true);  // RGB models: drawn over the scene's luma
   const Tensor picture = cls < 0 ? vision::class_overlay(grey, heat)
                                  : vision::probability_overlay(grey, heat.select(0, cls));

@@ -76,8 +76,8 @@ Outcome run_ensemble_command(const EnsembleArgs& a, const Context& ctx);
 
 struct ReportArgs {
   std::string run;
-  std::string out;  // default RUN/report.html
-  int samples = 32;
+  std::string out;   // default RUN/report.html
+  int samples = -1;  // -1: the report's default (32 images, 8 scenes)
 };
 CLI::App* add_report_command(CLI::App& app, ReportArgs& a);
 Outcome run_report_command(const ReportArgs& a, const Context& ctx);

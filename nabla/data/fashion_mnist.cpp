@@ -63,7 +63,7 @@ TrainTestSplit FashionMnist::load(const std::string& dir) {
   s.train = load_idx_pair(find_file(dir, "train-images-idx3-ubyte"),
                           find_file(dir, "train-labels-idx1-ubyte"), kNumClasses);
   const std::string test_images = find_file(dir, "t10k-images-idx3-ubyte");
-  s.test = load_idx_pair(test_images, find_file(dir, "t10k-labels-idx1-ubyte"), kNumClasses);
+  s.test = load_test(dir);
   // Both splits feed one model: a different image size is a broken dataset folder, reported
   // now rather than at the first evaluation after an epoch of training.
   const Shape train_shape = s.train.sample_shape(), test_shape = s.test.sample_shape();
@@ -74,6 +74,11 @@ TrainTestSplit FashionMnist::load(const std::string& dir) {
                   std::to_string(test_shape[1]) + "x" + std::to_string(test_shape[2]) +
                   "; every split must have the same image size");
   return s;
+}
+
+TensorDataset FashionMnist::load_test(const std::string& dir) {
+  return load_idx_pair(find_file(dir, "t10k-images-idx3-ubyte"),
+                       find_file(dir, "t10k-labels-idx1-ubyte"), kNumClasses);
 }
 
 bool FashionMnist::available(const std::string& dir) {

@@ -25,6 +25,9 @@ class FashionMnist {
   // Reads {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] from `dir`. A missing file is an
   // IoError saying which package to install; a corrupt one names the file and the problem.
   static TrainTestSplit load(const std::string& dir = kDefaultDir);
+  // The test split alone: scenes of test items (segmentation eval, reports) need no decoding of
+  // the 60000 training images, which is most of load()'s time.
+  static TensorDataset load_test(const std::string& dir = kDefaultDir);
   static bool available(const std::string& dir = kDefaultDir);
   static const std::array<std::string, 10>& class_names();
 };

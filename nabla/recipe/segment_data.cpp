@@ -64,10 +64,14 @@ SceneSplits load_scene_splits(const io::Config& cfg, bool with_train) {
   o.max_item_size = d.get_int("max_item_size", std::min<int64_t>(o.max_item_size, s.size));
   vision::check_scene_options(o);  // names the bad option and its range
   const auto seed = static_cast<uint64_t>(cfg.get_int("seed", 0));
-  const data::TrainTestSplit fm =
-      data::FashionMnist::load(d.get_string("root", data::FashionMnist::kDefaultDir));
-  if (with_train) s.train = generate(vision::SceneGenerator(fm.train, o, seed), n_train);
-  s.test = generate(vision::SceneGenerator(fm.test, o, seed), n_test);
+  const std::string root = d.get_string("root", data::FashionMnist::kDefaultDir);
+  if (with_train) {
+    const data::TrainTestSplit fm = data::FashionMnist::load(root);
+    s.train = generate(vision::SceneGenerator(fm.train, o, seed), n_train);
+    s.test = generate(vision::SceneGenerator(fm.test, o, seed), n_test);
+  } else {  // eval, predict, report: the test items are enough
+    s.test = generate(vision::SceneGenerator(data::FashionMnist::load_test(root), o, seed), n_test);
+  }
   return s;
 }
 

@@ -81,6 +81,13 @@ std::string page(const std::string& title, const std::string& body) {
          ".cell img{width:84px;height:84px;image-rendering:pixelated;border:2px solid #2a2}\n"
          ".cell.bad img{border-color:#d22}.bad .lbl{color:#d22}.lbl{color:#2a2}\n"
          ".cm td{text-align:center;min-width:34px}\n"
+         ".scenes{display:flex;flex-wrap:wrap;gap:10px;margin:6px 0}.scene{margin:0;"
+         "text-align:center;font-size:11px}\n"
+         ".scene img{width:224px;height:224px;image-rendering:pixelated;border:1px solid #999}\n"
+         ".seg{display:flex;flex-wrap:wrap;gap:18px}.seg .scene img{width:160px;height:160px}\n"
+         ".legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:12px;margin:4px 0}\n"
+         ".swatch{display:inline-block;width:12px;height:12px;margin-right:4px;"
+         "vertical-align:middle;border:1px solid #555}.absent{color:#a40}\n"
          "</style></head><body>\n<h1>" +
          escape(title) + "</h1>\n" + body + "\n</body></html>\n";
 }

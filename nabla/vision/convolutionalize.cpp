@@ -1,12 +1,16 @@
 #include "nabla/vision/convolutionalize.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "nabla/autograd/node.hpp"
 #include "nabla/nn/activation.hpp"
 #include "nabla/nn/conv.hpp"
 #include "nabla/nn/dropout.hpp"
+#include "nabla/nn/graph.hpp"
 #include "nabla/nn/linear.hpp"
 #include "nabla/nn/normalization.hpp"
 #include "nabla/nn/pooling.hpp"
@@ -198,6 +202,37 @@ nn::Sequential convolutionalize(const nn::Sequential& classifier, const Shape& i
               kShape);
   NABLA_ASSERT(out.num_parameters() == classifier.num_parameters());
   return out;
+}
+
+nn::Sequential convolutionalize_model(const nn::Module& classifier, const Shape& input_shape) {
+  const auto* chain = dynamic_cast<const nn::Sequential*>(&classifier);
+  const bool graph = dynamic_cast<const nn::Graph*>(&classifier) != nullptr;
+  NABLA_CHECK(chain != nullptr, kOp, "the model is ",
+              graph ? "a graph (named nodes with inputs)" : "a " + classifier.type_name(),
+              ", not a layer list; convolutionalization takes conv/pool layers, then Flatten, "
+              "then Linear layers, one after the other");
+  return convolutionalize(*chain, input_shape);
+}
+
+double convolutionalized_difference(nn::Module& classifier, nn::Module& fcn, const Tensor& inputs) {
+  NABLA_CHECK(inputs.defined() && inputs.dim() == 4 && inputs.size(0) > 0, kOp,
+              "expects a batch of images (N, C, H, W), got ",
+              inputs.defined() ? shape_str(inputs.shape()) : std::string("an undefined tensor"));
+  autograd::NoGradGuard no_grad;
+  EvalModeGuard dense_mode(classifier);
+  EvalModeGuard conv_mode(fcn);  // after the classifier's: their shared layers end as they were
+  const Tensor dense = classifier.forward(inputs).contiguous();
+  const Tensor conv = fcn.forward(inputs).contiguous();
+  NABLA_CHECK(dense.dim() == 2 && conv.dim() == 4 && conv.size(2) == 1 && conv.size(3) == 1 &&
+                  conv.size(0) == dense.size(0) && conv.size(1) == dense.size(1),
+              kOp, "the classifier gives ", shape_str(dense.shape()), " and the converted net ",
+              shape_str(conv.shape()),
+              "; on the training size they must be (N, K) and (N, K, 1, 1)");
+  const std::vector<float> a = dense.to_vector<float>(), b = conv.to_vector<float>();
+  double worst = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    worst = std::max(worst, std::fabs(static_cast<double>(a[i]) - static_cast<double>(b[i])));
+  return worst;
 }
 
 }  // namespace nabla::vision

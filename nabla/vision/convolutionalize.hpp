@@ -27,6 +27,16 @@ namespace nabla::vision {
 // an adaptive pool whose fixed output size would stop the net from sliding, ...).
 nn::Sequential convolutionalize(const nn::Sequential& classifier, const Shape& input_shape);
 
+// The same for a model held as a Module (a run's net): nabla::Error saying why when it is not
+// a layer list, e.g. an nn::Graph of named nodes, whose outputs have no single Flatten tail.
+nn::Sequential convolutionalize_model(const nn::Module& classifier, const Shape& input_shape);
+
+// max |classifier(x) - fcn(x)| over a batch of the classifier's own input size, (N, C, H, W):
+// the proof that conversion kept the function, (N, K) scores against (N, K, 1, 1) maps. Both
+// run in eval mode without grad (their modes are restored). nabla::Error when the shapes do not
+// pair up (inputs of another size give score maps, not one vector per image).
+double convolutionalized_difference(nn::Module& classifier, nn::Module& fcn, const Tensor& inputs);
+
 // The feature map entering Flatten for one `input_shape` sample: (C, h, w) (the input itself
 // when Flatten comes first). Runs the layers before Flatten once in eval mode, without grad.
 Shape feature_shape_before_flatten(const nn::Sequential& classifier, const Shape& input_shape);

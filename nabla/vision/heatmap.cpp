@@ -127,4 +127,16 @@ Tensor class_heatmap(nn::Module& fcn, const Tensor& scene, const ScoreMapGeometr
   return upsample_scores(class_scores(fcn, scene), g, scene.size(1), scene.size(2));
 }
 
+SceneHeatmap scene_heatmap(nn::Sequential& fcn, const Shape& input_shape, const Tensor& scene) {
+  SceneHeatmap h;
+  h.geometry = score_map_geometry(fcn, input_shape);
+  NABLA_CHECK(scene.defined() && scene.dim() == 3 && scene.size(0) == input_shape[0], "heatmap",
+              "the classifier takes ", input_shape[0], "-channel images, the scene is ",
+              scene.defined() ? shape_str(scene.shape()) : std::string("undefined"));
+  check_scene_size(h.geometry, scene.size(1), scene.size(2));
+  h.scores = class_scores(fcn, scene);
+  h.heat = upsample_scores(h.scores, h.geometry, scene.size(1), scene.size(2));
+  return h;
+}
+
 }  // namespace nabla::vision

@@ -39,4 +39,16 @@ Tensor upsample_scores(const Tensor& scores, const ScoreMapGeometry& g, int64_t 
 // class_scores then upsample_scores to the scene's size: (K, H, W) probabilities.
 Tensor class_heatmap(nn::Module& fcn, const Tensor& scene, const ScoreMapGeometry& g);
 
+// Everything `nabla heatmap` and the run report draw from one scene: where the cells sit, their
+// probabilities, and those spread over the pixels.
+struct SceneHeatmap {
+  ScoreMapGeometry geometry;
+  Tensor scores;  // (K, OH, OW) cell probabilities
+  Tensor heat;    // (K, H, W) pixel probabilities
+};
+// `fcn` from convolutionalize of a classifier of `input_shape` (C, H, W); `scene` (C, SH, SW),
+// already scaled as the classifier's inputs. nabla::Error when the channels differ or the
+// scene is smaller than one window.
+SceneHeatmap scene_heatmap(nn::Sequential& fcn, const Shape& input_shape, const Tensor& scene);
+
 }  // namespace nabla::vision

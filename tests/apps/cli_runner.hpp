@@ -142,4 +142,35 @@ inline std::string tiny_config(int epochs = 2, const std::string& extra_train = 
          std::to_string(epochs) + "\n" + extra_train;
 }
 
+// 32x32 scenes with 8..16 px items; encoder 8 ch at 32 px, pool, 8 ch at 16 px, a 2x2
+// stride-2 transposed conv back to 32 px added to the 32 px features, then the class maps.
+inline std::string tiny_segment_config(const std::string& head = "") {
+  return R"(seed = 3
+[data]
+dataset = "scenes"
+train_scenes = 12
+test_scenes = 4
+size = 32
+min_item_size = 8
+max_item_size = 16
+[model]
+name = "tiny_fcn"
+layers = [
+  { type = "conv2d", out = 8, kernel = 3, padding = 1 }, { name = "e1", type = "relu" },
+  { type = "maxpool2d", kernel = 2 },
+  { type = "conv2d", out = 8, kernel = 3, padding = 1 }, { type = "relu" },
+  { name = "up", type = "conv_transpose2d", out = 8, kernel = 2, stride = 2 },
+  { name = "s", type = "add", inputs = ["up", "e1"] },
+)" + (head.empty() ? "  { type = \"conv2d\", out = \"classes\", kernel = 1 },\n" : head) +
+         R"(]
+[optimizer]
+name = "adam"
+lr = 0.01
+[train]
+epochs = 2
+batch_size = 4
+eval_batch_size = 4
+)";
+}
+
 }  // namespace nabla::test

@@ -40,6 +40,9 @@ TEST(FashionMnist, LoadsASmallCopyInTheSameLayout) {
   EXPECT_FLOAT_EQ(static_cast<float>(d.train.inputs().at({0, 0, 9, 3})), 1.0f);
   EXPECT_FLOAT_EQ(static_cast<float>(d.train.inputs().at({0, 0, 1, 23})), 0.2f);
   EXPECT_EQ(d.test.targets().at({4}), 4);
+  const TensorDataset test = FashionMnist::load_test(dir.file(""));
+  EXPECT_EQ(test.inputs().to_vector<float>(), d.test.inputs().to_vector<float>());
+  EXPECT_EQ(test.targets().to_vector<int64_t>(), d.test.targets().to_vector<int64_t>());
 }
 
 TEST(FashionMnist, MissingDataSaysWhatToInstall) {

@@ -89,5 +89,31 @@ TEST(Heatmap, OverlaysTintTheGreyScene) {
   EXPECT_FLOAT_EQ(tinted.at({1, 1, 1}), 0.3f * 0.4f + 0.7f * class_palette()[3][1]);
 }
 
+TEST(Heatmap, DenseAndConvolutionalizedAgreeOnTheTrainingSize) {
+  nn::Sequential net = test::lenet();
+  nn::Sequential fcn = convolutionalize_model(net, {1, 28, 28});
+  EXPECT_LT(convolutionalized_difference(net, fcn, Tensor::rand({4, 1, 28, 28})), 1e-5);
+  // a larger input gives score maps, not one vector per image: nothing to compare
+  EXPECT_THROW(convolutionalized_difference(net, fcn, Tensor::rand({2, 1, 32, 32})), Error);
+  nn::Linear not_a_list(4, 2);
+  try {
+    convolutionalize_model(not_a_list, {1, 2, 2});
+    FAIL() << "a lone Linear is not a layer list";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("a Linear, not a layer list"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(Heatmap, SceneHeatmapPlacesCellsAndPixels) {
+  nn::Sequential fcn = convolutionalize(test::lenet(), {1, 28, 28});
+  const SceneHeatmap h = scene_heatmap(fcn, {1, 28, 28}, Tensor::rand({1, 112, 112}));
+  EXPECT_EQ(h.geometry.stride, Size2(4, 4));
+  EXPECT_EQ(h.scores.shape(), (Shape{10, 22, 22}));
+  EXPECT_EQ(h.heat.shape(), (Shape{10, 112, 112}));
+  EXPECT_THROW(scene_heatmap(fcn, {1, 28, 28}, Tensor::rand({3, 112, 112})), Error);  // RGB
+  EXPECT_THROW(scene_heatmap(fcn, {1, 28, 28}, Tensor::rand({1, 20, 112})), Error);   // too low
+}
+
 }  // namespace
 }  // namespace nabla::vision
