@@ -34,8 +34,8 @@ Outs expand_op(const OpContext& c) {
   Shape out(r);
   for (size_t i = 0; i < r; ++i) {
     const size_t from_end = r - 1 - i;
-    const int64_t a = from_end < static_cast<size_t>(x.dim()) ? x.shape()[x.dim() - 1 - from_end]
-                                                              : 1;
+    const int64_t a =
+        from_end < static_cast<size_t>(x.dim()) ? x.shape()[x.dim() - 1 - from_end] : 1;
     const int64_t b = from_end < want.size() ? want[want.size() - 1 - from_end] : 1;
     if (a != b && a != 1 && b != 1)
       c.fail("cannot broadcast " + shape_str(x.shape()) + " to " + shape_str(want));

@@ -170,9 +170,8 @@ Outs resize_op(const OpContext& c) {
   }
   Shape out;
   std::vector<double> sc;
-  sizes_and_scales(c, x, float_input(c, legacy ? 1 : 2), legacy ? std::vector<int64_t>{}
-                                                                  : c.input_ints(3),
-                   out, sc);
+  sizes_and_scales(c, x, float_input(c, legacy ? 1 : 2),
+                   legacy ? std::vector<int64_t>{} : c.input_ints(3), out, sc);
   return {resize_all(c, x, out, sc, s, roi)};
 }
 
