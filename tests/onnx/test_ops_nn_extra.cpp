@@ -79,5 +79,37 @@ TEST(OnnxNnOps, ReduceProdWithZerosAndNegatives) {
   EXPECT_TRUE(g.ok) << g.message;
 }
 
+TEST(OnnxNnOps, LpPoolIsTheWindowsPNormWithAveragePoolsPadding) {
+  const Tensor x = f64({3, -4, 0, 0}, {1, 1, 2, 2});
+  auto n = op_node("LpPool");
+  set_ints(n, "kernel_shape", {2, 2});
+  EXPECT_NEAR(run_op(n, 11, {x})[0].item(), 5, 1e-12);  // p = 2 by default
+  auto p1 = n;
+  set_int(p1, "p", 1);
+  EXPECT_NEAR(run_op(p1, 11, {x})[0].item(), 7, 1e-12);
+  auto p3 = n;
+  set_int(p3, "p", 3);
+  EXPECT_NEAR(run_op(p3, 11, {x})[0].item(), std::cbrt(27.0 + 64.0), 1e-12);
+  // SAME_UPPER, stride 1: the zero padding at the end adds nothing to a window's sum
+  auto same = n;
+  set_string(same, "auto_pad", "SAME_UPPER");
+  EXPECT_EQ(values(run_op(same, 11, {x})[0]), (std::vector<double>{5, 4, 0, 0}));
+  auto one_d = op_node("LpPool");
+  set_ints(one_d, "kernel_shape", {2});
+  set_ints(one_d, "strides", {2});
+  EXPECT_EQ(values(run_op(one_d, 11, {f64({3, 4, 6, 8}, {1, 1, 4})})[0]),
+            (std::vector<double>{5, 10}));
+  const auto g = gradcheck_op(same, 11, {rand64({1, 2, 3, 3}, 7)});
+  EXPECT_TRUE(g.ok) << g.message;
+  try {
+    auto bad = n;
+    set_int(bad, "p", 0);
+    run_op(bad, 11, {x});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("LpPool node"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace nabla::onnx
