@@ -1,8 +1,9 @@
 // Ops that read or write elements at given indices: Gather, GatherElements, ScatterElements and
 // its opset 9-10 name Scatter. Indices may be negative (counted from the end of the axis) and
 // arrive as int64 (int32 files are widened on load). Gather and GatherElements are built on
-// nabla's differentiable index_select/gather, so gradients reach the data; ScatterElements is a
-// forward-only copy (no gradient flows through it).
+// nabla's differentiable index_select/gather, so gradients reach the data; ScatterElements on
+// float data is composed of gathers too (gradients reach data and updates), on integer data a
+// plain loop.
 #include "nabla/onnx/ops.hpp"
 #include "nabla/ops/ops.hpp"
 
@@ -73,8 +74,68 @@ Combine scatter_reduction(const OpContext& c) {
   c.fail("reduction must be none, add or mul, got '" + r + "'");
 }
 
-// A copy of data with out[... idx ...] (op)= updates[...]: walks the indices' positions with the
-// output's strides but `axis` zeroed, the index value supplying that coordinate.
+// The flat (row-major) cell of data that each update lands on: the update's own position with
+// the axis coordinate replaced by its index.
+std::vector<int64_t> target_cells(const Tensor& x, const Tensor& ind, const std::vector<int64_t>& v,
+                                  int64_t axis) {
+  Shape walk = contiguous_strides(x.shape());
+  const int64_t step = walk[axis];
+  walk[axis] = 0;
+  std::vector<int64_t> cells;
+  cells.reserve(v.size());
+  for_each_offset(ind.shape(), walk,
+                  [&](int64_t off) { cells.push_back(off + v[cells.size()] * step); });
+  return cells;
+}
+
+// Integer data (nabla's arithmetic is float-only): a plain copy and loop, no graph.
+Tensor scatter_loop(const Tensor& x, const Tensor& upd, const std::vector<int64_t>& cells,
+                    Combine how) {
+  Tensor out = x.clone_data();
+  const auto u = upd.to_vector<int64_t>();
+  int64_t* o = out.data<int64_t>();
+  for (size_t i = 0; i < cells.size(); ++i) {
+    int64_t& dst = o[cells[i]];
+    dst = how == Combine::Add ? dst + u[i] : how == Combine::Mul ? dst * u[i] : u[i];
+  }
+  return out;
+}
+
+// Float data, differentiable: updates are gathered from [updates..., fill] onto the cells, one
+// "layer" per repeat of a cell (the k-th update landing on a cell is in layer k), so add/mul
+// combine layer after layer in index order, and `none` keeps the last update of each cell and
+// the data where none lands. Gradients reach both data and updates.
+Tensor scatter_graph(const Tensor& x, const Tensor& upd, const std::vector<int64_t>& cells,
+                     Combine how) {
+  const auto n = static_cast<int64_t>(cells.size());
+  const int64_t total = x.numel();
+  const Tensor u =
+      cat({reshape(upd, {n}), Tensor::full({1}, how == Combine::Mul ? 1 : 0, x.dtype())}, 0);
+  auto placed = [&](const std::vector<int64_t>& from) {
+    return reshape(gather(u, 0, Tensor::from_vector(from, {total})), x.shape());
+  };
+  if (how == Combine::None) {
+    std::vector<int64_t> last(static_cast<size_t>(total), n);
+    std::vector<double> untouched(static_cast<size_t>(total), 1);
+    for (int64_t k = 0; k < n; ++k) {
+      last[cells[k]] = k;
+      untouched[cells[k]] = 0;
+    }
+    const Tensor keep = Tensor::from_vector(untouched, x.shape());
+    return where(keep, x, Tensor::zeros({}, x.dtype())) + placed(last);
+  }
+  std::vector<std::vector<int64_t>> layers;
+  std::vector<size_t> seen(static_cast<size_t>(total), 0);
+  for (int64_t k = 0; k < n; ++k) {
+    const size_t l = seen[cells[k]]++;
+    if (l == layers.size()) layers.emplace_back(static_cast<size_t>(total), n);
+    layers[l][cells[k]] = k;
+  }
+  Tensor y = x;
+  for (const auto& layer : layers) y = how == Combine::Add ? y + placed(layer) : y * placed(layer);
+  return y;
+}
+
 Outs scatter_elements_op(const OpContext& c) {
   const Tensor& x = c.input(0);
   const Tensor& ind = c.input(1);
@@ -84,24 +145,11 @@ Outs scatter_elements_op(const OpContext& c) {
   if (c.input(2).shape() != ind.shape())
     c.fail("updates shape " + shape_str(c.input(2).shape()) + " must equal the indices' " +
            shape_str(ind.shape()));
-  const auto v = wrapped_indices(c, ind, x.size(axis));
+  const auto cells = target_cells(x, ind, wrapped_indices(c, ind, x.size(axis)), axis);
   const Combine how = scatter_reduction(c);
-  Tensor out = x.clone_data();
-  const Tensor upd = to_dtype(c.input(2), x.dtype()).contiguous();
-  Shape walk = out.strides();
-  walk[axis] = 0;
-  const int64_t step = out.strides()[axis];
-  NABLA_DISPATCH(x.dtype(), T, [&] {
-    T* o = out.data<T>();
-    const T* u = upd.data<T>();
-    size_t i = 0;
-    for_each_offset(ind.shape(), walk, [&](int64_t off) {
-      T& dst = o[off + v[i] * step];
-      dst = how == Combine::Add ? dst + u[i] : how == Combine::Mul ? dst * u[i] : u[i];
-      ++i;
-    });
-  });
-  return {out};
+  const Tensor upd = to_dtype(c.input(2), x.dtype());
+  if (!is_floating(x.dtype())) return {scatter_loop(x, upd, cells, how)};
+  return {scatter_graph(x, upd, cells, how)};
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // reduction) and the errors for bad indices.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "nabla/onnx/tensor_io.hpp"
 #include "nabla/ops/ops.hpp"
 #include "op_runner.hpp"
@@ -69,6 +71,28 @@ TEST(OnnxIndexOps, ScatterElementsReductions) {
   EXPECT_THROW(run_op(n, 16, {x, idx, f64({1, 2}, {1, 2})}), Error);  // updates shape
   // the data itself is left alone
   EXPECT_EQ(values(x), (std::vector<double>{1, 2, 3, 4}));
+}
+
+TEST(OnnxIndexOps, ScatterElementsPassesGradientsToDataAndUpdatesAndRunsOnIntegers) {
+  // duplicates (1 twice, 0 twice) so every reduction's layers are exercised
+  const Tensor idx = i64({1, 0, 1, 0, 2, 2}, {3, 2});
+  for (const char* r : {"none", "add", "mul"}) {
+    auto n = op_node("ScatterElements", 3);
+    set_string(n, "reduction", r);
+    const auto g = gradcheck_op(n, 16, {rand64({3, 2}, 11), idx, rand64({3, 2}, 12)});
+    EXPECT_TRUE(g.ok) << r << ": " << g.message;
+  }
+  auto add = op_node("ScatterElements", 3);
+  set_string(add, "reduction", "add");
+  EXPECT_EQ(
+      values(run_op(add, 16,
+                    {i64({1, 2, 3, 4}, {2, 2}), i64({1, 1}, {1, 2}), i64({10, 20}, {1, 2})})[0]),
+      (std::vector<double>{1, 2, 13, 24}));
+  // an inf in the data where an update lands does not leak through (no inf * 0)
+  auto none = op_node("ScatterElements", 3);
+  const double inf = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(values(run_op(none, 16, {f64({inf, 1}, {2}), i64({0}, {1}), f64({5}, {1})})[0]),
+            (std::vector<double>{5, 1}));
 }
 
 TEST(OnnxIndexOps, ExpandBroadcastsBothWaysAndSumsGradients) {
