@@ -5,7 +5,9 @@
 
 #include <cmath>
 
+#include "nabla/onnx/model.hpp"
 #include "nabla/ops/ops.hpp"
+#include "onnx_builders.hpp"
 #include "op_runner.hpp"
 
 namespace nabla::onnx {
@@ -56,6 +58,30 @@ TEST(OnnxLoss, SoftmaxCrossEntropyReturnsLogProbAndPassesGradients) {
   const auto g = gradcheck_op(
       mean, 13, {rand64({3, 4, 2}, 1), i64({0, 1, 2, 3, 3, 1}, {3, 2}), f64({1, 2, 3, 4}, {4})});
   EXPECT_TRUE(g.ok) << g.message;
+}
+
+// An imported training graph (an embedding table read by Gather, scored by
+// SoftmaxCrossEntropyLoss) gives its initializer the gradient nabla's own ops give it.
+TEST(OnnxLoss, AnImportedEmbeddingAndLossTrainLikeNablasOwnOps) {
+  Generator gen(5);
+  const Tensor emb = Tensor::randn({6, 4}, DType::Float32, &gen);
+  const Tensor tokens = i64({5, 0, 5, 2}, {4}), labels = i64({3, 1, 0, 3}, {4});
+  auto m = test::model(13, {"tokens", "labels"}, {"loss"});
+  test::init(m, "emb", emb);
+  test::node(m, "Gather", {"emb", "tokens"}, {"scores"});
+  test::node(m, "SoftmaxCrossEntropyLoss", {"scores", "labels"}, {"loss"});
+  OnnxModel model(m);
+  const Tensor loss = model.run(std::vector<Tensor>{tokens, labels}).at(0);
+  loss.backward();
+  const Tensor own = emb.clone_data().set_requires_grad(true);
+  const Tensor want = cross_entropy(index_select(own, 0, tokens), labels);
+  want.backward();
+  EXPECT_NEAR(loss.item(), want.item(), 1e-6);
+  const auto params = model.named_parameters();
+  ASSERT_EQ(params.size(), 1u);
+  ASSERT_TRUE(params[0].second.grad().defined());
+  EXPECT_LT(max_abs_diff(params[0].second.grad(), own.grad()), 1e-6);
+  EXPECT_GT(abs(own.grad()).sum().item(), 0);
 }
 
 }  // namespace
