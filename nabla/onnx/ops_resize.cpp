@@ -124,7 +124,10 @@ void sizes_and_scales(const OpContext& c, const Tensor& x, std::vector<double> s
     } else {
       if (!(scales[d] > 0) || scales[d] * in > 1e12) c.fail("scales must be positive and sane");
       sc[d] = scales[d];
-      out[d] = static_cast<int64_t>(std::floor(scales[d] * in));
+      // in float32, as ONNX Runtime does: PyTorch exports size 9 of 5 as the scale 1.8f, and
+      // 1.8f * 5 is 9 in float32 but 8.99999976 in float64
+      out[d] =
+          static_cast<int64_t>(std::floor(static_cast<float>(scales[d]) * static_cast<float>(in)));
     }
   }
 }
