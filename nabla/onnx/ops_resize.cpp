@@ -107,7 +107,7 @@ Tensor resize_all(const OpContext& c, const Tensor& x, const Shape& out,
 }
 
 // Output sizes and the per-axis scales from `scales` or `sizes` (exactly one of them given).
-void sizes_and_scales(const OpContext& c, const Tensor& x, std::vector<double> scales,
+void sizes_and_scales(const OpContext& c, const Tensor& x, const std::vector<double>& scales,
                       const std::vector<int64_t>& sizes, Shape& out, std::vector<double>& sc) {
   const auto r = static_cast<size_t>(x.dim());
   if (scales.empty() == sizes.empty()) c.fail("exactly one of scales and sizes must be given");
@@ -130,6 +130,10 @@ void sizes_and_scales(const OpContext& c, const Tensor& x, std::vector<double> s
           static_cast<int64_t>(std::floor(static_cast<float>(scales[d]) * static_cast<float>(in)));
     }
   }
+  double total = 1;  // refused before anything is allocated
+  for (int64_t o : out) total *= static_cast<double>(o);
+  if (total > static_cast<double>(int64_t{1} << 32))
+    c.fail("the output " + shape_str(out) + " has more than 2^32 elements");
 }
 
 std::vector<double> float_input(const OpContext& c, size_t i) {

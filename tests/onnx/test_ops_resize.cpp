@@ -97,6 +97,7 @@ TEST(OnnxResize, CubicAndBadInputsAreRefused) {
   EXPECT_THROW(run_op(n, 13, {x, Tensor(), scales({1, 2}), i64({1, 8}, {2})}), Error);  // both
   EXPECT_THROW(run_op(n, 13, {x, Tensor(), Tensor(), Tensor()}), Error);                // neither
   EXPECT_THROW(run_op(n, 13, {x, Tensor(), scales({2})}), Error);                       // rank
+  EXPECT_THROW(run_op(n, 13, {x, Tensor(), Tensor(), i64({1 << 20, 1 << 20}, {2})}), Error);
   auto bad = op_node("Resize", 3);
   set_string(bad, "coordinate_transformation_mode", "sideways");
   EXPECT_THROW(run_op(bad, 13, {x, Tensor(), scales({1, 2})}), Error);
