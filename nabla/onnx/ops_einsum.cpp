@@ -1,9 +1,9 @@
-// Einsum, the matmul-like subset: any number of operands whose subscripts name each dim once
-// (with "..." for leading batch dims, broadcast from the right as in NumPy), an explicit or
-// implicit output. That covers matmul, batched matmul, inner/outer products, transposes and sums
-// over dropped labels. Operands are contracted left to right as batched matmuls
-// (permute + reshape + matmul), so autograd runs through it. A label repeated within one operand
-// (a diagonal or trace, e.g. "ii->i") is refused as unsupported.
+// Einsum: any number of operands (with "..." for leading batch dims, broadcast from the right as
+// in NumPy), an explicit or implicit output. That covers matmul, batched matmul, inner/outer
+// products, transposes and sums over dropped labels; a label repeated within one operand takes
+// that operand's diagonal first ("ii->i", a trace with "ii"). Operands are contracted left to
+// right as batched matmuls (permute + reshape + matmul; diagonals by index_select), so autograd
+// runs through it.
 #include <algorithm>
 #include <map>
 
@@ -71,7 +71,8 @@ std::vector<int64_t> ellipsis_ranks(const OpContext& c, const std::vector<std::s
   return n;
 }
 
-// The output labels: explicit after "->", else "..." then the letters used once, sorted.
+// The output labels: explicit after "->", else "..." then the letters the equation uses once,
+// sorted.
 std::string output_labels(const OpContext& c, const std::string& eq,
                           const std::vector<Labeled>& ops, int64_t ell) {
   const auto arrow = eq.find("->");
@@ -86,14 +87,44 @@ std::string output_labels(const OpContext& c, const std::string& eq,
     }
     return out;
   }
-  std::map<char, int> uses;
-  for (const auto& o : ops)
-    for (char l : o.labels) ++uses[l];
+  std::map<char, int> uses;  // in the equation, before diagonals merged repeats ("ii": a trace)
+  for (char l : eq) ++uses[l];
   std::string out;
   for (int64_t j = 0; j < ell; ++j) out.push_back(static_cast<char>('0' + j));
   for (const auto& [l, n] : uses)  // std::map: sorted
     if (n == 1 && is_letter(l)) out.push_back(l);
   return out;
+}
+
+// The operand with each label it repeats reduced to one dim, its diagonal: the two dims moved
+// last, flattened to n*n, every (n+1)-th element picked.
+Labeled diagonals(const OpContext& c, Labeled a) {
+  for (size_t d1 = 0; d1 < a.labels.size(); ++d1) {
+    const size_t d2 = a.labels.find(a.labels[d1], d1 + 1);
+    if (d2 == std::string::npos) continue;
+    const int64_t n = a.t.size(static_cast<int64_t>(d1));
+    if (a.t.size(static_cast<int64_t>(d2)) != n)
+      c.fail("label '" + std::string(1, a.labels[d1]) + "' repeats with sizes " +
+             std::to_string(n) + " and " + std::to_string(a.t.size(static_cast<int64_t>(d2))));
+    std::vector<int64_t> perm;
+    std::string rest;
+    for (size_t d = 0; d < a.labels.size(); ++d)
+      if (d != d1 && d != d2) {
+        perm.push_back(static_cast<int64_t>(d));
+        rest.push_back(a.labels[d]);
+      }
+    perm.insert(perm.end(), {static_cast<int64_t>(d1), static_cast<int64_t>(d2)});
+    Shape flat;
+    for (size_t k = 0; k + 2 < perm.size(); ++k) flat.push_back(a.t.size(perm[k]));
+    flat.push_back(n * n);
+    const Tensor picks =
+        Tensor::arange(0, static_cast<double>(n * n), static_cast<double>(n + 1), DType::Int64);
+    const auto last = static_cast<int64_t>(flat.size()) - 1;
+    a = {index_select(reshape(permute(a.t, perm), flat), last, picks),
+         rest + std::string(1, a.labels[d1])};
+    d1 = static_cast<size_t>(-1);  // the labels moved: look again from the start
+  }
+  return a;
 }
 
 // Operands with their labels, size-1 dims broadcast to the label's size elsewhere.
@@ -108,11 +139,9 @@ std::vector<Labeled> parse(const OpContext& c, const std::string& eq, int64_t& e
   std::vector<Labeled> ops;
   std::map<char, int64_t> size;
   for (size_t i = 0; i < terms.size(); ++i) {
-    ops.push_back({c.input(i), expand_term(c, terms[i], n[i], ell)});
+    ops.push_back(diagonals(c, {c.input(i), expand_term(c, terms[i], n[i], ell)}));
     const std::string& l = ops.back().labels;
     for (size_t d = 0; d < l.size(); ++d) {
-      if (std::count(l.begin(), l.end(), l[d]) > 1)
-        c.unsupported("a label repeated within one operand ('" + terms[i] + "', a diagonal)");
       int64_t& s = size[l[d]];
       const int64_t have = ops.back().t.size(static_cast<int64_t>(d));
       if (s > 1 && have > 1 && s != have)

@@ -1,6 +1,6 @@
-// Einsum's matmul-like subset against nabla's matmul/sum/permute written out by hand: several
-// operands, the implicit output, "..." broadcast, gradients, and the clear refusals (a diagonal,
-// a malformed equation).
+// Einsum against nabla's matmul/sum/permute written out by hand: several operands, the implicit
+// output, "..." broadcast, diagonals and traces, gradients, and the errors for malformed
+// equations.
 #include <gtest/gtest.h>
 
 #include "nabla/ops/ops.hpp"
@@ -47,8 +47,25 @@ TEST(OnnxEinsum, GradientsReachEveryOperand) {
   EXPECT_TRUE(g2.ok) << g2.message;
 }
 
-TEST(OnnxEinsum, ADiagonalIsUnsupportedAndBadEquationsAreErrors) {
-  EXPECT_THROW(run_op(einsum("ii->i", 1), 12, {rand64({3, 3}, 1)}), Unsupported);
+TEST(OnnxEinsum, RepeatedLabelsTakeTheDiagonal) {
+  const Tensor a = f64({1, 2, 3, 4, 5, 6, 7, 8, 9}, {3, 3});
+  EXPECT_EQ(run_op(einsum("ii->i", 1), 12, {a})[0].to_vector<double>(),
+            (std::vector<double>{1, 5, 9}));
+  EXPECT_DOUBLE_EQ(run_op(einsum("ii", 1), 12, {a})[0].item(), 15);  // implicit: the trace
+  // a batch of diagonals times a vector, and the same label three times
+  const Tensor b = rand64({2, 3, 3}, 1), v = rand64({3}, 2);
+  const Tensor want =
+      sum(b * Tensor::from_vector(std::vector<double>{1, 0, 0, 0, 1, 0, 0, 0, 1}, {3, 3}), {2}) * v;
+  EXPECT_LT(max_abs_diff(run_op(einsum("bii,i->bi", 2), 12, {b, v})[0], want), 1e-12);
+  EXPECT_DOUBLE_EQ(run_op(einsum("iii->i", 1), 12, {f64({1, 0, 0, 0, 0, 0, 0, 2}, {2, 2, 2})})[0]
+                       .to_vector<double>()[1],
+                   2);
+  const auto g = gradcheck_op(einsum("...ii->...i", 1), 12, {rand64({2, 3, 3}, 3)});
+  EXPECT_TRUE(g.ok) << g.message;
+  EXPECT_THROW(run_op(einsum("ii->i", 1), 12, {rand64({3, 2}, 1)}), Error);
+}
+
+TEST(OnnxEinsum, BadEquationsAreErrors) {
   EXPECT_THROW(run_op(einsum("ij->i", 2), 12, {rand64({3, 3}, 1), rand64({3, 3}, 1)}), Error);
   EXPECT_THROW(run_op(einsum("ijk->i", 1), 12, {rand64({3, 3}, 1)}), Error);  // rank 2
   EXPECT_THROW(run_op(einsum("ij->iz", 1), 12, {rand64({3, 3}, 1)}), Error);  // unknown z
