@@ -61,6 +61,8 @@ std::vector<int64_t> ellipsis_ranks(const OpContext& c, const std::vector<std::s
   for (size_t i = 0; i < terms.size(); ++i) {
     const std::string& s = terms[i];
     const bool ell = s.find("...") != std::string::npos;
+    if (ell && s.find("...", s.find("...") + 3) != std::string::npos)
+      c.fail("term '" + s + "' has more than one ...");
     const auto letters = static_cast<int64_t>(std::count_if(s.begin(), s.end(), is_letter));
     const int64_t rank = c.input(i).dim();
     if ((!ell && letters != rank) || (ell && letters > rank))

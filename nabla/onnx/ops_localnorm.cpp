@@ -2,6 +2,7 @@
 // variance over the spatial dims of each (n, c), then a per-channel scale and bias) and LRN
 // (local response normalization across neighbouring channels, AlexNet's). Both are composed of
 // nabla's differentiable ops.
+#include <algorithm>
 #include <cmath>
 
 #include "nabla/onnx/ops.hpp"
@@ -45,7 +46,10 @@ Outs lrn_op(const OpContext& c) {
   if (size <= 0) c.fail("size (required) must be positive");
   const double alpha = c.attr_float("alpha", 1e-4), beta = c.attr_float("beta", 0.75),
                bias = c.attr_float("bias", 1.0);
-  const int64_t before = (size - 1) / 2, after = size - 1 - before, C = x.size(1);
+  const int64_t C = x.size(1);
+  // channels past the ends are zeros, so a window wider than 2C + 1 reads nothing more
+  const int64_t before = std::min((size - 1) / 2, C),
+                after = std::min(size - 1 - (size - 1) / 2, C);
   auto zeros = [&](int64_t n) {
     Shape s = x.shape();
     s[1] = n;
@@ -53,7 +57,7 @@ Outs lrn_op(const OpContext& c) {
   };
   const Tensor sq = cat({zeros(before), x * x, zeros(after)}, 1);
   Tensor window = narrow(sq, 1, 0, C);
-  for (int64_t k = 1; k < size; ++k) window = window + narrow(sq, 1, k, C);
+  for (int64_t k = 1; k <= before + after; ++k) window = window + narrow(sq, 1, k, C);
   return {x / pow(window * (alpha / static_cast<double>(size)) + bias, beta)};
 }
 

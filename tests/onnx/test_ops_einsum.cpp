@@ -69,6 +69,7 @@ TEST(OnnxEinsum, BadEquationsAreErrors) {
   EXPECT_THROW(run_op(einsum("ij->i", 2), 12, {rand64({3, 3}, 1), rand64({3, 3}, 1)}), Error);
   EXPECT_THROW(run_op(einsum("ijk->i", 1), 12, {rand64({3, 3}, 1)}), Error);  // rank 2
   EXPECT_THROW(run_op(einsum("ij->iz", 1), 12, {rand64({3, 3}, 1)}), Error);  // unknown z
+  EXPECT_THROW(run_op(einsum("......->...", 1), 12, {rand64({3, 3}, 1)}), Error);
   EXPECT_THROW(run_op(einsum("ij,jk", 2), 12, {rand64({3, 4}, 1), rand64({3, 4}, 2)}), Error);
   try {
     run_op(einsum("i1->i", 1), 12, {rand64({3, 3}, 1)});

@@ -61,6 +61,11 @@ TEST(OnnxNnOps, LrnSumsSquaresOverTheChannelWindow) {
   EXPECT_NEAR(y[0], 1.0 / 6, 1e-12);
   EXPECT_NEAR(y[1], 2.0 / 14, 1e-12);
   EXPECT_NEAR(y[2], 3.0 / 10, 1e-12);
+  // a window far wider than the channels sums all of them (and does not loop a billion times)
+  auto wide = n;
+  set_int(wide, "size", 1000000001);
+  const auto w = values(run_op(wide, 13, {x})[0]);
+  EXPECT_NEAR(w[1], 2 / (1 + 2.0 / 1000000001 * 14), 1e-12);
   const auto g = gradcheck_op(n, 13, {rand64({2, 4, 3}, 5)});
   EXPECT_TRUE(g.ok) << g.message;
 }
