@@ -11,6 +11,10 @@ const OpTable& op_table() {
     add_shape_ops(t);
     add_reduce_ops(t);
     add_select_ops(t);
+    for (auto add : {add_gather_ops, add_expand_ops, add_topk_ops, add_einsum_ops, add_resize_ops,
+                     add_unpool_ops, add_lp_pool_ops, add_loss_ops, add_activation_ops,
+                     add_local_norm_ops, add_prod_ops})
+      add(t);
     return t;
   }();
   return table;

@@ -27,5 +27,18 @@ void add_math_ops(OpTable& t);
 void add_shape_ops(OpTable& t);
 void add_reduce_ops(OpTable& t);
 void add_select_ops(OpTable& t);
+// Gather/Scatter, Expand/Tile/Range/ConstantOfShape, TopK/Hardmax, Einsum, Resize/Upsample,
+// MaxUnpool, LpPool, the two losses, PRelu/Selu/Softplus, InstanceNormalization/LRN, ReduceProd
+void add_gather_ops(OpTable& t);
+void add_expand_ops(OpTable& t);
+void add_topk_ops(OpTable& t);
+void add_einsum_ops(OpTable& t);
+void add_resize_ops(OpTable& t);
+void add_unpool_ops(OpTable& t);
+void add_lp_pool_ops(OpTable& t);
+void add_loss_ops(OpTable& t);
+void add_activation_ops(OpTable& t);
+void add_local_norm_ops(OpTable& t);
+void add_prod_ops(OpTable& t);
 
 }  // namespace nabla::onnx

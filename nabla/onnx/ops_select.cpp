@@ -72,7 +72,10 @@ OpFn compare(F f) {
 
 Outs where_op(const OpContext& c) {
   const Tensor &a = c.input(1), &b = c.input(2);
-  if (!is_floating(a.dtype()) || !is_floating(b.dtype())) c.unsupported("integer values");
+  // integer values (PyTorch's exported shape arithmetic): picked in float64, exact below 2^53
+  if (!is_floating(a.dtype()) && !is_floating(b.dtype()))
+    return {to_dtype(where(c.input(0), as_double(a), as_double(b)), DType::Int64)};
+  if (!is_floating(a.dtype()) || !is_floating(b.dtype())) c.unsupported("mixed integer values");
   return {where(c.input(0), a, b)};
 }
 
