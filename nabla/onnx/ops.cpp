@@ -11,6 +11,8 @@ const OpTable& op_table() {
     add_shape_ops(t);
     add_reduce_ops(t);
     add_select_ops(t);
+    add_rnn_ops(t);
+    add_detect_ops(t);
     return t;
   }();
   return table;
