@@ -126,6 +126,15 @@ RnnResult gru_layer(const Tensor& x, const RnnWeights& w, const Tensor& h0,
   });
 }
 
+RnnResult tanh_rnn_layer(const Tensor& x, const RnnWeights& w, const Tensor& h0,
+                         const RnnStepOptions& o) {
+  check_layer(x, w, 1, "rnn");
+  State s{initial(h0, x.size(1), w.w_hh.size(1), x.dtype(), "initial h")};
+  return run_steps(x, w, s, o, [&](const Tensor& xw, const State& st) {
+    return State{tanh(clipped(xw + linear(st[0], w.w_hh, w.b_hh), o.clip))};
+  });
+}
+
 RecurrentBase::RecurrentBase(int64_t input_size, int64_t hidden_size, RnnOptions options,
                              int64_t gates, bool lstm)
     : input_(input_size), hidden_(hidden_size), options_(options), lstm_(lstm) {

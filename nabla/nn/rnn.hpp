@@ -11,7 +11,8 @@
 
 namespace nabla::nn {
 
-// Weights of one direction in PyTorch's gate order: LSTM (i, f, g, o), GRU (r, z, n).
+// Weights of one direction in PyTorch's gate order: LSTM (i, f, g, o), GRU (r, z, n), plain
+// tanh RNN one block.
 // w_ih (G*H, I), w_hh (G*H, H), biases (G*H) or undefined.
 struct RnnWeights {
   Tensor w_ih, w_hh, b_ih, b_hh;
@@ -36,6 +37,9 @@ RnnResult lstm_layer(const Tensor& x, const RnnWeights& w, const Tensor& h0, con
                      const RnnStepOptions& options = {});
 RnnResult gru_layer(const Tensor& x, const RnnWeights& w, const Tensor& h0,
                     const RnnStepOptions& options = {});
+// Elman RNN: h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (torch.nn.RNN's default, ONNX RNN's).
+RnnResult tanh_rnn_layer(const Tensor& x, const RnnWeights& w, const Tensor& h0,
+                         const RnnStepOptions& options = {});
 
 struct RnnOptions {
   int64_t num_layers = 1;

@@ -27,7 +27,7 @@ void add_math_ops(OpTable& t);
 void add_shape_ops(OpTable& t);
 void add_reduce_ops(OpTable& t);
 void add_select_ops(OpTable& t);
-void add_rnn_ops(OpTable& t);     // ops_rnn.cpp: LSTM, GRU
+void add_rnn_ops(OpTable& t);     // ops_rnn.cpp: LSTM, GRU, RNN
 void add_detect_ops(OpTable& t);  // ops_detect.cpp: RoiAlign, NonMaxSuppression
 
 }  // namespace nabla::onnx

@@ -1,7 +1,7 @@
-// LSTM and GRU on nn::lstm_layer / nn::gru_layer (differentiable, so an imported recurrent model
-// can be fine-tuned). ONNX stores gates in another order than PyTorch (LSTM i, o, f, c; GRU z,
-// r, h) and the two biases side by side: the weights are re-cut per direction here. Only the
-// default activations run; any other is a clear unsupported error.
+// LSTM, GRU and RNN on nn::lstm_layer / nn::gru_layer / nn::tanh_rnn_layer (differentiable, so an
+// imported recurrent model can be fine-tuned). ONNX stores gates in another order than PyTorch
+// (LSTM i, o, f, c; GRU z, r, h) and the two biases side by side: the weights are re-cut per
+// direction here. Only the default activations run; any other is a clear unsupported error.
 #include "nabla/nn/rnn.hpp"
 #include "nabla/onnx/ops.hpp"
 #include "nabla/ops/ops.hpp"
@@ -11,14 +11,18 @@ namespace {
 
 using Outs = std::vector<Tensor>;
 
+enum class Cell { Lstm, Gru, Rnn };
+
 struct RnnSpec {
+  Cell cell;
   bool lstm;
   int64_t gates;
   std::vector<std::string> activations;  // the defaults, per direction
   std::vector<int64_t> order;            // for each PyTorch gate, its ONNX chunk
 };
-const RnnSpec kLstm{true, 4, {"Sigmoid", "Tanh", "Tanh"}, {0, 2, 3, 1}};  // i o f c -> i f g o
-const RnnSpec kGru{false, 3, {"Sigmoid", "Tanh"}, {1, 0, 2}};             // z r h -> r z n
+const RnnSpec kLstm{Cell::Lstm, true, 4, {"Sigmoid", "Tanh", "Tanh"}, {0, 2, 3, 1}};  // iofc->ifgo
+const RnnSpec kGru{Cell::Gru, false, 3, {"Sigmoid", "Tanh"}, {1, 0, 2}};  // z r h -> r z n
+const RnnSpec kRnn{Cell::Rnn, false, 1, {"Tanh"}, {0}};
 
 Tensor reorder(const Tensor& t, const RnnSpec& s) {
   const auto parts = chunk(t, s.gates, 0);
@@ -119,8 +123,10 @@ Outs rnn_op(const OpContext& c, const RnnSpec& s) {
     const auto w = dir_weights(c, s, d, x.size(2), hidden, dirs);
     so.reverse = dir == "reverse" || d == 1;
     const Tensor hd = h0.defined() ? select(h0, 0, d) : Tensor();
-    const auto r = s.lstm ? nn::lstm_layer(x, w, hd, c0.defined() ? select(c0, 0, d) : Tensor(), so)
-                          : nn::gru_layer(x, w, hd, so);
+    const auto r = s.cell == Cell::Lstm
+                       ? nn::lstm_layer(x, w, hd, c0.defined() ? select(c0, 0, d) : Tensor(), so)
+                   : s.cell == Cell::Gru ? nn::gru_layer(x, w, hd, so)
+                                         : nn::tanh_rnn_layer(x, w, hd, so);
     ys.push_back(r.output);
     hs.push_back(r.h);
     if (s.lstm) cs.push_back(r.c);
@@ -139,6 +145,7 @@ Outs rnn_op(const OpContext& c, const RnnSpec& s) {
 void add_rnn_ops(OpTable& t) {
   t["LSTM"] = [](const OpContext& c) { return rnn_op(c, kLstm); };
   t["GRU"] = [](const OpContext& c) { return rnn_op(c, kGru); };
+  t["RNN"] = [](const OpContext& c) { return rnn_op(c, kRnn); };
 }
 
 }  // namespace nabla::onnx

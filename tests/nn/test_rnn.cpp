@@ -135,6 +135,19 @@ TEST(RnnGradcheck, GruLayerBothResetForms) {
     }
 }
 
+TEST(RnnGradcheck, TanhRnnLayerWithClipAndLengths) {
+  for (bool reverse : {false, true}) {
+    const Tiny t = tiny(1, false, 15);
+    const nn::RnnStepOptions o{.reverse = reverse, .lengths = {2, 4}, .clip = 0.9};
+    EXPECT_GRADCHECK(
+        [&](const std::vector<Tensor>& in) {
+          return all_of(nn::tanh_rnn_layer(in[0], weights(in), in[1], o));
+        },
+        inputs(t))
+        << "reverse " << reverse;
+  }
+}
+
 // An item of length L is the first L steps run alone: same outputs there, 0 after, same final
 // state; backwards too (the reverse direction starts at step L - 1).
 TEST(RnnLengths, AShortItemIsItsPrefixRunAlone) {

@@ -1,4 +1,4 @@
-// The ONNX LSTM, GRU, RoiAlign and NonMaxSuppression ops on what the node tests of
+// The ONNX LSTM, GRU, RNN, RoiAlign and NonMaxSuppression ops on what the node tests of
 // libonnx-testdata leave out: bidirectional LSTM/GRU against nn::LSTM/nn::GRU (PyTorch's gate
 // order, re-cut here into ONNX's), gradients reaching imported recurrent weights, RoiAlign's
 // opset-10 and opset-16 coordinate rules and max mode, NMS without a box limit, and the errors
@@ -138,6 +138,12 @@ TEST(OnnxRnnOps, OtherActivationsAndBadAttributesAreErrors) {
   EXPECT_THROW(run([](auto& n) { str_attr(n, "direction", "sideways"); }), Error);
   EXPECT_THROW(run([](auto& n) { int_attr(n, "hidden_size", 3); }), Error);
   EXPECT_THROW(run([](auto& n) { int_attr(n, "input_forget", 1); }), Unsupported);
+  // RNN: tanh only (ONNX allows Relu and others; nabla runs the default)
+  auto rnn = model(14, {"x"}, {"y"});
+  init(rnn, "W", Tensor::zeros({1, 2, 3}));
+  init(rnn, "R", Tensor::zeros({1, 2, 2}));
+  strs_attr(node(rnn, "RNN", {"x", "W", "R"}, {"y"}), "activations", {"Relu"});
+  EXPECT_THROW(OnnxModel(rnn).run(std::vector<Tensor>{Tensor::zeros({4, 1, 3})}), Unsupported);
   // W for 3 gates in an LSTM
   auto m = model(14, {"x"}, {"y"});
   init(m, "W", Tensor::zeros({1, 6, 3}));
