@@ -43,8 +43,8 @@ void check_layer(const Tensor& x, const RnnWeights& w, int64_t gates, const char
               "expected an input (T, N, I) with T >= 1, got ",
               x.defined() ? shape_str(x.shape()) : std::string("an undefined tensor"));
   NABLA_CHECK(w.w_ih.defined() && w.w_hh.defined() && w.w_ih.dim() == 2 && w.w_hh.dim() == 2 &&
-                  w.w_hh.size(0) == gates * w.w_hh.size(1) && w.w_ih.size(0) == w.w_hh.size(0) &&
-                  w.w_ih.size(1) == x.size(2),
+                  w.w_hh.size(1) > 0 && w.w_hh.size(0) == gates * w.w_hh.size(1) &&
+                  w.w_ih.size(0) == w.w_hh.size(0) && w.w_ih.size(1) == x.size(2),
               op, "weights w_ih ", w.w_ih.defined() ? shape_str(w.w_ih.shape()) : "undefined",
               " and w_hh ", w.w_hh.defined() ? shape_str(w.w_hh.shape()) : "undefined",
               " do not fit ", gates, " gates over an input of size ", x.size(2));

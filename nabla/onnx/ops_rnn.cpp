@@ -109,6 +109,9 @@ Outs rnn_op(const OpContext& c, const RnnSpec& s) {
   const Tensor x = batch_major ? transpose(c.input(0), 0, 1) : c.input(0);
   if (x.dim() != 3 || c.input(2).dim() != 3) c.fail("X and R must be 3-D");
   const int64_t hidden = c.input(2).size(2), batch = x.size(1);
+  if (hidden < 1 || x.size(0) < 1 || batch < 1)
+    c.fail("needs hidden size, sequence length and batch >= 1, got X " + shape_str(x.shape()) +
+           " and R " + shape_str(c.input(2).shape()));
   if (c.attr_int("hidden_size", hidden) != hidden)
     c.fail("hidden_size " + std::to_string(c.attr_int("hidden_size", 0)) +
            " disagrees with R's shape " + shape_str(c.input(2).shape()));

@@ -4,6 +4,7 @@
 #include "nabla/vision/boxes.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <vector>
 
@@ -53,7 +54,9 @@ std::vector<int64_t> nms_indices(const std::vector<Box>& boxes, const double* sc
                                  const NmsOptions& o) {
   std::vector<int64_t> order;
   for (int64_t i = 0; i < static_cast<int64_t>(boxes.size()); ++i)
-    if (!o.score_threshold || scores[i] > *o.score_threshold) order.push_back(i);
+    // a NaN score is never a candidate (and would break the sort's ordering)
+    if (!std::isnan(scores[i]) && (!o.score_threshold || scores[i] > *o.score_threshold))
+      order.push_back(i);
   std::stable_sort(order.begin(), order.end(),
                    [&](int64_t a, int64_t b) { return scores[a] > scores[b]; });
   std::vector<int64_t> kept;

@@ -104,8 +104,9 @@ void check_args(const Tensor& x, const Tensor& boxes, const Tensor& idx, const R
   NABLA_CHECK(boxes.dim() == 2 && boxes.size(1) == 4 && is_floating(boxes.dtype()), kOp,
               "expected float boxes (K, 4), got ", dtype_name(boxes.dtype()), " ",
               shape_str(boxes.shape()));
-  NABLA_CHECK(idx.dim() == 1 && idx.size(0) == boxes.size(0), kOp, "expected ", boxes.size(0),
-              " batch indices (one per box), got shape ", shape_str(idx.shape()));
+  NABLA_CHECK(idx.dim() == 1 && idx.size(0) == boxes.size(0) && idx.dtype() == DType::Int64, kOp,
+              "expected ", boxes.size(0), " int64 batch indices (one per box), got ",
+              dtype_name(idx.dtype()), " ", shape_str(idx.shape()));
   NABLA_CHECK(o.output_h > 0 && o.output_w > 0, kOp, "expected an output size >= 1, got (",
               o.output_h, ", ", o.output_w, ")");
   NABLA_CHECK(std::isfinite(o.spatial_scale), kOp, "spatial_scale must be finite, got ",

@@ -189,6 +189,8 @@ TEST(Rnn, ModuleShapesAndRepr) {
   const auto r = m.forward_state(Tensor::zeros({2, 5, 3}));
   EXPECT_EQ(r.output.shape(), (Shape{2, 5, 8}));
   EXPECT_EQ(r.h.shape(), (Shape{6, 2, 4}));
+  // an empty batch (batch_first: N = 0) runs and gives empty results
+  EXPECT_EQ(m.forward_state(Tensor::zeros({0, 2, 3})).output.shape(), (Shape{0, 2, 8}));
   EXPECT_EQ(m.type_name(), "GRU");
   EXPECT_NE(m.extra_repr().find("bidirectional=true"), std::string::npos);
 }

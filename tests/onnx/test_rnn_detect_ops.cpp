@@ -144,6 +144,18 @@ TEST(OnnxRnnOps, OtherActivationsAndBadAttributesAreErrors) {
   init(rnn, "R", Tensor::zeros({1, 2, 2}));
   strs_attr(node(rnn, "RNN", {"x", "W", "R"}, {"y"}), "activations", {"Relu"});
   EXPECT_THROW(OnnxModel(rnn).run(std::vector<Tensor>{Tensor::zeros({4, 1, 3})}), Unsupported);
+  // hidden size 0 and an empty sequence
+  auto empty = model(14, {"x"}, {"y"});
+  init(empty, "W", Tensor::zeros({1, 0, 3}));
+  init(empty, "R", Tensor::zeros({1, 0, 0}));
+  node(empty, "GRU", {"x", "W", "R"}, {"y"});
+  EXPECT_THROW(OnnxModel(empty).run(std::vector<Tensor>{Tensor::zeros({4, 1, 3})}), Error);
+  auto lstm = model(14, {"x"}, {"y"});
+  init(lstm, "W", Tensor::zeros({1, 8, 3}));
+  init(lstm, "R", Tensor::zeros({1, 8, 2}));
+  node(lstm, "LSTM", {"x", "W", "R"}, {"y"});
+  EXPECT_THROW(OnnxModel(lstm).run(std::vector<Tensor>{Tensor::zeros({0, 1, 3})}), Error);
+  EXPECT_THROW(OnnxModel(lstm).run(std::vector<Tensor>{Tensor::zeros({2, 0, 3})}), Error);
   // W for 3 gates in an LSTM
   auto m = model(14, {"x"}, {"y"});
   init(m, "W", Tensor::zeros({1, 6, 3}));

@@ -2,6 +2,8 @@
 // by hand, every box format, and torchvision's nms on random boxes (make_detect_fixtures.py).
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "nabla/core/error.hpp"
 #include "nabla/ops/shape.hpp"
 #include "nabla/vision/boxes.hpp"
@@ -97,6 +99,11 @@ TEST(Boxes, NmsMatchesTorchvision) {
     EXPECT_GT(got.numel(), 3) << name;                     // the case really keeps several boxes
     EXPECT_LT(got.numel(), get("boxes").size(0)) << name;  // and really suppresses some
   }
+}
+
+TEST(Boxes, NanScoresAreNeverKept) {
+  const Tensor b = boxes({0, 0, 1, 1, 5, 5, 6, 6, 9, 9, 10, 10});
+  EXPECT_EQ(kept(nms(b, vec({std::nan(""), 0.2, std::nan("")}))), (std::vector<int64_t>{1}));
 }
 
 TEST(Boxes, BadShapesAreErrors) {

@@ -233,6 +233,8 @@ TEST(RoiAlign, BadInputIsAnErrorNamingTheProblem) {
   };
   EXPECT_NE(msg(c.x, c.boxes, ints({0, 0, 0, 0, 0, 2})).find("batch index 2"), std::string::npos);
   EXPECT_NE(msg(c.x, c.boxes, ints({0})).find("batch indices"), std::string::npos);
+  EXPECT_NE(msg(c.x, c.boxes, c.idx.to(DType::Float32)).find("int64 batch indices"),
+            std::string::npos);
   EXPECT_NE(msg(c.x.reshape({6, 7, 9}), c.boxes, c.idx).find("(N, C, H, W)"), std::string::npos);
   EXPECT_NE(msg(c.x, c.boxes.reshape({4, 6}), c.idx).find("(K, 4)"), std::string::npos);
   EXPECT_NE(msg(c.x, c.boxes, c.idx, {.output_h = 0}).find("output size"), std::string::npos);
