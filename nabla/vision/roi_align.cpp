@@ -109,6 +109,13 @@ void check_args(const Tensor& x, const Tensor& boxes, const Tensor& idx, const R
               dtype_name(idx.dtype()), " ", shape_str(idx.shape()));
   NABLA_CHECK(o.output_h > 0 && o.output_w > 0, kOp, "expected an output size >= 1, got (",
               o.output_h, ", ", o.output_w, ")");
+  // bounds in double so that absurd sizes cannot overflow before the check
+  const double cells = static_cast<double>(o.output_h) * static_cast<double>(o.output_w);
+  NABLA_CHECK(cells * static_cast<double>(std::max<int64_t>(boxes.size(0), 1)) <= kMaxSamples &&
+                  cells * static_cast<double>(boxes.size(0)) * static_cast<double>(x.size(1)) <=
+                      static_cast<double>(int64_t{1} << 32),
+              kOp, "output size (", o.output_h, ", ", o.output_w, ") for ", boxes.size(0),
+              " boxes is too large");
   NABLA_CHECK(std::isfinite(o.spatial_scale), kOp, "spatial_scale must be finite, got ",
               o.spatial_scale);
 }

@@ -241,6 +241,9 @@ TEST(RoiAlign, BadInputIsAnErrorNamingTheProblem) {
   Tensor nan_box = c.boxes.clone_data();
   nan_box.data<double>()[3] = std::nan("");
   EXPECT_NE(msg(c.x, nan_box, c.idx).find("non-finite"), std::string::npos);
+  EXPECT_NE(msg(c.x, c.boxes, c.idx, {.output_h = int64_t{1} << 40, .output_w = int64_t{1} << 40})
+                .find("too large"),
+            std::string::npos);
   // a huge box with adaptive sampling would need billions of samples: an error, not an OOM
   const Tensor huge = Tensor::from_vector(std::vector<double>{0, 0, 1e12, 1e12}, {1, 4});
   EXPECT_NE(msg(c.x, huge, ints({0})).find("too many"), std::string::npos);
