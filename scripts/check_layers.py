@@ -15,7 +15,7 @@ USES = {
     "optim": {"core", "autograd"},
     "data": {"core"},
     "io": {"core"},
-    "onnx": {"core", "kernels", "autograd", "ops", "nn", "io"},
+    "onnx": {"core", "kernels", "autograd", "ops", "nn", "io", "vision"},  # vision: RoiAlign, NMS
     "train": {"core", "kernels", "autograd", "ops", "nn", "optim", "data", "io"},
     "recipe": {"core", "kernels", "autograd", "ops", "nn", "optim", "data", "io", "train", "vision"},
     "report": {"core", "kernels", "autograd", "ops", "nn", "optim", "data", "io", "train", "recipe",

@@ -11,5 +11,6 @@
 #include "nabla/nn/normalization.hpp"
 #include "nabla/nn/pooling.hpp"
 #include "nabla/nn/regularize.hpp"
+#include "nabla/nn/rnn.hpp"
 // losses
 #include "nabla/nn/loss.hpp"

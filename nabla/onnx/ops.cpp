@@ -15,6 +15,8 @@ const OpTable& op_table() {
                      add_unpool_ops, add_lp_pool_ops, add_loss_ops, add_activation_ops,
                      add_local_norm_ops, add_prod_ops})
       add(t);
+    add_rnn_ops(t);
+    add_detect_ops(t);
     return t;
   }();
   return table;

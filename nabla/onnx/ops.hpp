@@ -40,5 +40,7 @@ void add_loss_ops(OpTable& t);
 void add_activation_ops(OpTable& t);
 void add_local_norm_ops(OpTable& t);
 void add_prod_ops(OpTable& t);
+void add_rnn_ops(OpTable& t);     // ops_rnn.cpp: LSTM, GRU, RNN
+void add_detect_ops(OpTable& t);  // ops_detect.cpp: RoiAlign, NonMaxSuppression
 
 }  // namespace nabla::onnx
