@@ -16,7 +16,7 @@ namespace nabla::nn {
 // w_ih (G*H, I), w_hh (G*H, H), biases (G*H) or undefined.
 struct RnnWeights {
   Tensor w_ih, w_hh, b_ih, b_hh;
-  Tensor peep_i, peep_f, peep_o;  // LSTM peepholes (H) or undefined (ONNX's P input)
+  Tensor peep_i{}, peep_f{}, peep_o{};  // LSTM peepholes (H) or undefined (ONNX's P input)
 };
 
 struct RnnStepOptions {

@@ -25,7 +25,9 @@ void check_case(const std::string& name, nn::RecurrentBase& m, bool lstm, bool w
   const nn::RnnResult r = m.forward_state(x, h0, c0);
   ASSERT_TRUE(all_close(r.output, get("y"), 1e-4, 1e-5)) << name << " output";
   EXPECT_TRUE(all_close(r.h, get("hn"), 1e-4, 1e-5)) << name << " h_n";
-  if (lstm) EXPECT_TRUE(all_close(r.c, get("cn"), 1e-4, 1e-5)) << name << " c_n";
+  if (lstm) {
+    EXPECT_TRUE(all_close(r.c, get("cn"), 1e-4, 1e-5)) << name << " c_n";
+  }
   EXPECT_EQ(r.c.defined(), lstm) << name;
   (sum(r.output * get("gy")) + sum(r.h * get("ghn"))).backward();
   EXPECT_TRUE(all_close(x.grad(), get("dx"), 1e-4, 1e-5)) << name << " input grad";

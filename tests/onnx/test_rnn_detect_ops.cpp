@@ -97,7 +97,9 @@ void check_against_module(bool lstm, bool batch_major) {
   }
   EXPECT_TRUE(nabla::test::all_close(got[0], y, 1e-5, 1e-6)) << "Y";
   EXPECT_TRUE(nabla::test::all_close(got[1], yh, 1e-5, 1e-6)) << "Y_h";
-  if (lstm) EXPECT_TRUE(nabla::test::all_close(got[2], yc, 1e-5, 1e-6)) << "Y_c";
+  if (lstm) {
+    EXPECT_TRUE(nabla::test::all_close(got[2], yc, 1e-5, 1e-6)) << "Y_c";
+  }
 }
 
 TEST(OnnxRnnOps, BidirectionalLstmMatchesTheModule) { check_against_module(true, false); }
