@@ -22,7 +22,9 @@ class OnnxModel : public nn::Module {
  public:
   // Checks the graph once: the default-domain opset, every node's op supported (Unsupported
   // naming the op, node and opset otherwise), every input defined before use, the initializers.
+  // Counts past the caps of model.cpp (nodes, initializers, values per node) are an Error.
   explicit OnnxModel(const ::onnx::ModelProto& model);
+  // The file, with its external data (external_data.hpp) read from the file's folder.
   static std::shared_ptr<OnnxModel> load(const std::string& path);
 
   Tensor forward(const Tensor& x) override;
