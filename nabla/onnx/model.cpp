@@ -6,6 +6,7 @@
 
 #include "nabla/onnx/external_data.hpp"
 #include "nabla/onnx/ops.hpp"
+#include "nabla/onnx/opset_upgrade.hpp"
 #include "nabla/onnx/tensor_io.hpp"
 
 namespace nabla::onnx {
@@ -54,9 +55,13 @@ const ::onnx::GraphProto& checked_graph(const ::onnx::ModelProto& model) {
 
 OnnxModel::OnnxModel(const ::onnx::ModelProto& model)
     : graph_(checked_graph(model)), opset_(model_opset(model)) {
+  if (opset_ >= 1 && opset_ < 7) {  // ONNX's converter rewrites the legacy forms
+    graph_ = checked_graph(upgrade_to_opset7(model, opset_));
+    opset_ = 7;
+  }
   if (opset_ < 7 || opset_ > 17)
     throw Unsupported("onnx: opset " + std::to_string(opset_) +
-                      " is not supported (nabla imports opsets 7 to 17)");
+                      " is not supported (nabla imports opsets 7 to 17, and 1 to 6 upgraded to 7)");
   add_initializers();
   for (const auto* list : {&graph_.input(), &graph_.output()})
     for (const auto& v : *list)
