@@ -79,11 +79,16 @@ void install_onnx_model_loader() {
 Outcome run_export_command(const ExportArgs& a, const Context&) {
   const recipe::LoadedRun run = recipe::load_run(a.run);
   run.net->eval();
-  const ::onnx::ModelProto m = onnx::export_model(*run.net, run.input_shape, {.opset = a.opset});
+  // a model imported from ONNX ([model] onnx = ...) goes back as its own graph, fine-tuned
+  const auto* imported = dynamic_cast<const onnx::OnnxModel*>(run.net.get());
+  const ::onnx::ModelProto m =
+      imported != nullptr ? imported->to_proto()
+                          : onnx::export_model(*run.net, run.input_shape, {.opset = a.opset});
   onnx::check_model(m);
   onnx::save_model_proto(m, a.onnx);
   std::cout << "exported " << a.run << " -> " << a.onnx << ": " << m.graph().node_size() << " ops, "
-            << m.graph().initializer_size() << " initializers, opset " << a.opset << ", input N x "
+            << m.graph().initializer_size() << " initializers, opset "
+            << (imported != nullptr ? imported->opset() : a.opset) << ", input N x "
             << shape_str(run.input_shape) << "\n"
             << "onnx checker: ok\n";
   return Outcome::Ok;

@@ -55,8 +55,14 @@ const ::onnx::GraphProto& checked_graph(const ::onnx::ModelProto& model) {
 
 OnnxModel::OnnxModel(const ::onnx::ModelProto& model)
     : graph_(checked_graph(model)), opset_(model_opset(model)) {
-  if (opset_ >= 1 && opset_ < 7) {  // ONNX's converter rewrites the legacy forms
-    graph_ = checked_graph(upgrade_to_opset7(model, opset_));
+  header_.set_ir_version(model.ir_version());
+  header_.set_producer_name(model.producer_name());
+  header_.set_producer_version(model.producer_version());
+  *header_.mutable_opset_import() = model.opset_import();
+  if (opset_ >= 1 && opset_ < 7) {  // legacy forms rewritten (opset_upgrade.hpp)
+    const ::onnx::ModelProto up = upgrade_to_opset7(model, opset_);
+    graph_ = checked_graph(up);
+    *header_.mutable_opset_import() = up.opset_import();
     opset_ = 7;
   }
   if (opset_ < 7 || opset_ > 17)
@@ -73,6 +79,14 @@ OnnxModel::OnnxModel(const ::onnx::ModelProto& model)
   for (const auto& o : graph_.output()) outputs_.push_back(o.name());
   check_nodes();
   eval();  // imported for inference first; train() switches the Module flag as usual
+}
+
+::onnx::ModelProto OnnxModel::to_proto() const {
+  ::onnx::ModelProto m = header_;
+  *m.mutable_graph() = graph_;
+  for (const auto& [name, t] : constants_)
+    *m.mutable_graph()->add_initializer() = tensor_to_proto(t, name);
+  return m;
 }
 
 std::shared_ptr<OnnxModel> OnnxModel::load(const std::string& path) {

@@ -32,6 +32,11 @@ class OnnxModel : public nn::Module {
   std::vector<Tensor> run(const std::vector<Tensor>& inputs) const;
   std::vector<Tensor> run(const std::map<std::string, Tensor>& inputs) const;
 
+  // The model as imported (opset 1-6 files as their opset-7 rewrite) with the parameters' current
+  // values as initializers: a fine-tuned import exports back (`nabla export`). Integer
+  // initializers are written as int64, the type nabla keeps them in.
+  ::onnx::ModelProto to_proto() const;
+
   const std::vector<std::string>& input_names() const { return inputs_; }
   const std::vector<std::string>& output_names() const { return outputs_; }
   int64_t opset() const { return opset_; }
@@ -43,6 +48,7 @@ class OnnxModel : public nn::Module {
   void add_initializers();
   void check_nodes() const;
 
+  ::onnx::ModelProto header_;  // ir_version, opset imports, producer: the file minus its graph
   ::onnx::GraphProto graph_;
   int64_t opset_ = 0;
   std::map<std::string, Tensor> constants_;  // initializers by ONNX name

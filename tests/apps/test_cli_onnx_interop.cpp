@@ -1,7 +1,7 @@
 // ONNX between nabla and the outside, through the real program:
 // - a LeNet exported by PyTorch (tests/fixtures/onnx_torch/lenet, scripts/fixtures/
 //   onnx_torch_models.py) fine-tuned for one epoch by `nabla train` ([model] onnx = "..."),
-//   then evaluated from its run folder;
+//   then evaluated from its run folder and exported back to ONNX;
 // - the default model trained briefly, `nabla export`ed, checked by ONNX's own Python checker
 //   (Debian's python3-onnx; skipped, saying so, where it is missing) and re-imported with the
 //   same outputs within 1e-5.
@@ -74,6 +74,11 @@ TEST(CliOnnxInterop, ImportedPyTorchLeNetFineTunesForOneEpoch) {
   run.net->eval();
   EXPECT_GT(max(abs((*run.net)(x) - (*original)(x))).item(), 1e-3)  // the weights moved
       << "the run's model computes what the untrained file does";
+  // and exports back as its own graph with the fine-tuned weights
+  CliResult ex = box.run("export run --onnx tuned.onnx");
+  ASSERT_EQ(ex.code, 0) << ex.err;
+  const auto tuned = onnx::OnnxModel::load(box.path("tuned.onnx"));
+  EXPECT_LE(max(abs((*run.net)(x) - (*tuned)(x))).item(), 1e-6);
 }
 
 TEST(CliOnnxInterop, ImportedModelConfigErrorsNameTheProblem) {
