@@ -14,7 +14,7 @@ PACKAGES=(build-essential cmake ninja-build ccache pkg-config
   libopenblas-openmp-dev libdnnl-dev ocl-icd-opencl-dev zlib1g-dev libstb-dev libtomlplusplus-dev
   nlohmann-json3-dev libcli11-dev libonnx-dev libprotobuf-dev protobuf-compiler
   libgtest-dev googletest libbenchmark-dev
-  dataset-fashion-mnist libonnx-testdata gnuplot-nox chromium clang clang-format libclang-rt-14-dev python3)
+  dataset-fashion-mnist libonnx-testdata gnuplot-nox chromium clang clang-format libclang-rt-14-dev python3 python3-onnx)
 BENCH_PACKAGES=(python3-torch)
 
 jobs=$(nproc 2>/dev/null || echo 2)

@@ -11,6 +11,12 @@ targets=(fuzz_idx fuzz_image fuzz_config fuzz_safetensors)
 
 cmake -S "$root/fuzz" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 1
+# fuzz_onnx exists where libonnx-dev and libprotobuf-dev are installed (nabla.sh installs them)
+if grep -q '^build fuzz_onnx:' "$build/build.ninja"; then
+  targets+=(fuzz_onnx)
+else
+  echo "fuzz_onnx: skipped (libonnx-dev/libprotobuf-dev not found)"
+fi
 ninja -C "$build" -j2 "${targets[@]}" || exit 1
 
 status=0

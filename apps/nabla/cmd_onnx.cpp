@@ -1,7 +1,9 @@
 // nabla export RUN --onnx OUT.onnx: a run folder's model as an ONNX file, checked by ONNX's
-// checker. nabla onnx-run MODEL.onnx [--input NAME=FILE.pb]... [--output-dir DIR]: runs a model.
+// checker. nabla onnx-run MODEL.onnx [--input NAME=FILE.pb]... [--output-dir DIR] [--repeat N]
+// [--threads N]: runs a model.
 // nabla onnx-test DIR...: runs ONNX backend-test folders and compares with their outputs.
 // Built without libonnx-dev the three commands exist but say what to install.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iomanip>
@@ -9,9 +11,12 @@
 #include <map>
 
 #include "commands.hpp"
+#include "nabla/core/parallel.hpp"
 #ifdef NABLA_HAVE_ONNX
+#include "nabla/autograd/node.hpp"
 #include "nabla/onnx/onnx.hpp"
 #endif
+#include "nabla/recipe/imported_model.hpp"
 #include "nabla/recipe/run.hpp"
 
 namespace nabla::app {
@@ -29,6 +34,11 @@ CLI::App* add_onnx_run_command(CLI::App& app, OnnxRunArgs& a) {
   c->add_option("model", a.model, "the .onnx file")->required();
   c->add_option("--input", a.inputs, "NAME=FILE.pb, one per graph input (repeatable)");
   c->add_option("--output-dir", a.output_dir, "write the outputs there as output_<i>.pb");
+  c->add_option("--repeat", a.repeat,
+                "after the first run, time N more and print their median (the first run pays "
+                "for allocating buffers)")
+      ->check(int_range(0, 1000));
+  add_threads_option(c, a.threads);
   return c;
 }
 
@@ -56,17 +66,29 @@ namespace {
 Outcome run_export_command(const ExportArgs&, const Context&) { no_onnx(); }
 Outcome run_onnx_run_command(const OnnxRunArgs&, const Context&) { no_onnx(); }
 Outcome run_onnx_test_command(const OnnxTestArgs&, const Context&) { no_onnx(); }
+void install_onnx_model_loader() {}
 
 #else
+
+void install_onnx_model_loader() {
+  recipe::set_onnx_model_loader([](const std::string& path) -> std::shared_ptr<nn::Module> {
+    return onnx::OnnxModel::load(path);
+  });
+}
 
 Outcome run_export_command(const ExportArgs& a, const Context&) {
   const recipe::LoadedRun run = recipe::load_run(a.run);
   run.net->eval();
-  const ::onnx::ModelProto m = onnx::export_model(*run.net, run.input_shape, {.opset = a.opset});
+  // a model imported from ONNX ([model] onnx = ...) goes back as its own graph, fine-tuned
+  const auto* imported = dynamic_cast<const onnx::OnnxModel*>(run.net.get());
+  const ::onnx::ModelProto m =
+      imported != nullptr ? imported->to_proto()
+                          : onnx::export_model(*run.net, run.input_shape, {.opset = a.opset});
   onnx::check_model(m);
   onnx::save_model_proto(m, a.onnx);
   std::cout << "exported " << a.run << " -> " << a.onnx << ": " << m.graph().node_size() << " ops, "
-            << m.graph().initializer_size() << " initializers, opset " << a.opset << ", input N x "
+            << m.graph().initializer_size() << " initializers, opset "
+            << (imported != nullptr ? imported->opset() : a.opset) << ", input N x "
             << shape_str(run.input_shape) << "\n"
             << "onnx checker: ok\n";
   return Outcome::Ok;
@@ -89,15 +111,24 @@ std::map<std::string, Tensor> read_inputs(const onnx::OnnxModel& m,
   return given;
 }
 
+template <class F>
+double timed_ms(F&& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
 }  // namespace
 
 Outcome run_onnx_run_command(const OnnxRunArgs& a, const Context&) {
+  apply_threads(a.threads);
   const auto m = onnx::OnnxModel::load(a.model);
   const auto given = read_inputs(*m, a.inputs);
-  const auto t0 = std::chrono::steady_clock::now();
-  const std::vector<Tensor> outs = m->run(given);
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  autograd::NoGradGuard no_grad;  // inference: no graph kept for a backward pass
+  std::vector<Tensor> outs;
+  const double ms = timed_ms([&] { outs = m->run(given); });
+  std::vector<double> more;
+  for (int i = 0; i < a.repeat; ++i) more.push_back(timed_ms([&] { m->run(given); }));
   if (!a.output_dir.empty()) std::filesystem::create_directories(a.output_dir);
   for (size_t i = 0; i < outs.size(); ++i) {
     std::cout << "output " << i << " '" << m->output_names()[i]
@@ -111,7 +142,12 @@ Outcome run_onnx_run_command(const OnnxRunArgs& a, const Context&) {
     std::cout << "\n";
   }
   std::cout << std::fixed << std::setprecision(2) << "ran " << m->num_nodes() << " ops in " << ms
-            << " ms\n";
+            << " ms";
+  if (!more.empty()) {
+    std::sort(more.begin(), more.end());
+    std::cout << "; median of " << more.size() << " more runs: " << more[more.size() / 2] << " ms";
+  }
+  std::cout << " (" << get_num_threads() << " thread(s))\n";
   return Outcome::Ok;
 }
 

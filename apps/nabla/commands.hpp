@@ -144,6 +144,8 @@ struct OnnxRunArgs {
   std::string model;
   std::vector<std::string> inputs;  // NAME=FILE.pb
   std::string output_dir;
+  int repeat = 0;   // timed runs after the first, for a median (bench/compare_onnx_run.py)
+  int threads = 0;  // 0: all cores
 };
 CLI::App* add_onnx_run_command(CLI::App& app, OnnxRunArgs& a);
 Outcome run_onnx_run_command(const OnnxRunArgs& a, const Context& ctx);
@@ -154,6 +156,9 @@ struct OnnxTestArgs {
 };
 CLI::App* add_onnx_test_command(CLI::App& app, OnnxTestArgs& a);
 Outcome run_onnx_test_command(const OnnxTestArgs& a, const Context& ctx);
+// Lets configs import models (`[model] onnx = "x.onnx"`, recipe/imported_model.hpp); a no-op
+// without the onnx layer, where such a config then says what to install.
+void install_onnx_model_loader();
 
 struct SegmentArgs {
   std::string action;  // "train" | "eval" | "predict": the sub-subcommand that parsed

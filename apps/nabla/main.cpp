@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   app.footer(kFooter);
   const std::vector<Command> commands = register_commands(app);
+  install_onnx_model_loader();
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,9 +1,12 @@
 #include "nabla/onnx/model.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
+#include "nabla/onnx/external_data.hpp"
 #include "nabla/onnx/ops.hpp"
+#include "nabla/onnx/opset_upgrade.hpp"
 #include "nabla/onnx/tensor_io.hpp"
 
 namespace nabla::onnx {
@@ -19,11 +22,52 @@ int64_t model_opset(const ::onnx::ModelProto& model) {
       (others.empty() ? std::string(" nothing") : others));
 }
 
+namespace {
+
+// Caps on the counts a model file sets, far above real models (ResNet-152: ~500 nodes; large
+// transformers: tens of thousands) and checked before the graph is copied or walked, so a
+// hostile file gets an error naming the count instead of the work and memory it asks for.
+// Tensor sizes are checked by tensor_io (rank, elements, and data that must be present).
+constexpr int kMaxNodes = 1 << 20, kMaxInitializers = 1 << 20, kMaxValues = 1 << 16;
+
+void check_counts(const ::onnx::GraphProto& g) {
+  auto cap = [](int64_t n, int64_t max, const std::string& what) {
+    if (n > max)
+      throw Error("onnx: the model has " + std::to_string(n) + " " + what +
+                  "; nabla imports at most " + std::to_string(max));
+  };
+  cap(g.node_size(), kMaxNodes, "nodes");
+  cap(g.initializer_size(), kMaxInitializers, "initializers");
+  cap(g.input_size(), kMaxValues, "graph inputs");
+  cap(g.output_size(), kMaxValues, "graph outputs");
+  for (const auto& n : g.node()) {
+    cap(n.input_size(), kMaxValues, "inputs on the " + n.op_type() + " node '" + n.name() + "'");
+    cap(n.output_size(), kMaxValues, "outputs on the " + n.op_type() + " node '" + n.name() + "'");
+  }
+}
+
+const ::onnx::GraphProto& checked_graph(const ::onnx::ModelProto& model) {
+  check_counts(model.graph());
+  return model.graph();
+}
+
+}  // namespace
+
 OnnxModel::OnnxModel(const ::onnx::ModelProto& model)
-    : graph_(model.graph()), opset_(model_opset(model)) {
+    : graph_(checked_graph(model)), opset_(model_opset(model)) {
+  header_.set_ir_version(model.ir_version());
+  header_.set_producer_name(model.producer_name());
+  header_.set_producer_version(model.producer_version());
+  *header_.mutable_opset_import() = model.opset_import();
+  if (opset_ >= 1 && opset_ < 7) {  // legacy forms rewritten (opset_upgrade.hpp)
+    const ::onnx::ModelProto up = upgrade_to_opset7(model, opset_);
+    graph_ = checked_graph(up);
+    *header_.mutable_opset_import() = up.opset_import();
+    opset_ = 7;
+  }
   if (opset_ < 7 || opset_ > 17)
     throw Unsupported("onnx: opset " + std::to_string(opset_) +
-                      " is not supported (nabla imports opsets 7 to 17)");
+                      " is not supported (nabla imports opsets 7 to 17, and 1 to 6 upgraded to 7)");
   add_initializers();
   for (const auto* list : {&graph_.input(), &graph_.output()})
     for (const auto& v : *list)
@@ -37,8 +81,18 @@ OnnxModel::OnnxModel(const ::onnx::ModelProto& model)
   eval();  // imported for inference first; train() switches the Module flag as usual
 }
 
+::onnx::ModelProto OnnxModel::to_proto() const {
+  ::onnx::ModelProto m = header_;
+  *m.mutable_graph() = graph_;
+  for (const auto& [name, t] : constants_)
+    *m.mutable_graph()->add_initializer() = tensor_to_proto(t, name);
+  return m;
+}
+
 std::shared_ptr<OnnxModel> OnnxModel::load(const std::string& path) {
-  return std::make_shared<OnnxModel>(load_model_proto(path));
+  ::onnx::ModelProto proto = load_model_proto(path);
+  load_external_data(proto, std::filesystem::path(path).parent_path().string());
+  return std::make_shared<OnnxModel>(proto);
 }
 
 void OnnxModel::add_initializers() {

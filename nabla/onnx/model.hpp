@@ -22,13 +22,20 @@ class OnnxModel : public nn::Module {
  public:
   // Checks the graph once: the default-domain opset, every node's op supported (Unsupported
   // naming the op, node and opset otherwise), every input defined before use, the initializers.
+  // Counts past the caps of model.cpp (nodes, initializers, values per node) are an Error.
   explicit OnnxModel(const ::onnx::ModelProto& model);
+  // The file, with its external data (external_data.hpp) read from the file's folder.
   static std::shared_ptr<OnnxModel> load(const std::string& path);
 
   Tensor forward(const Tensor& x) override;
   // The graph's (non-initializer) inputs in order -> its outputs in order.
   std::vector<Tensor> run(const std::vector<Tensor>& inputs) const;
   std::vector<Tensor> run(const std::map<std::string, Tensor>& inputs) const;
+
+  // The model as imported (opset 1-6 files as their opset-7 rewrite) with the parameters' current
+  // values as initializers: a fine-tuned import exports back (`nabla export`). Integer
+  // initializers are written as int64, the type nabla keeps them in.
+  ::onnx::ModelProto to_proto() const;
 
   const std::vector<std::string>& input_names() const { return inputs_; }
   const std::vector<std::string>& output_names() const { return outputs_; }
@@ -41,6 +48,7 @@ class OnnxModel : public nn::Module {
   void add_initializers();
   void check_nodes() const;
 
+  ::onnx::ModelProto header_;  // ir_version, opset imports, producer: the file minus its graph
   ::onnx::GraphProto graph_;
   int64_t opset_ = 0;
   std::map<std::string, Tensor> constants_;  // initializers by ONNX name

@@ -135,7 +135,9 @@ std::pair<Tensor, Tensor> extreme(const Tensor& a, int64_t dim, bool keepdim, bo
 
 Tensor extreme_op(const Tensor& a, int64_t dim, bool keepdim, bool is_max) {
   const char* op = is_max ? "max" : "min";
-  auto [vals, idx] = extreme(a, dim, keepdim, is_max, op);
+  // not a structured binding: clang before 16 (the fuzz build) cannot capture one in the lambda
+  const std::pair<Tensor, Tensor> ext = extreme(a, dim, keepdim, is_max, op);
+  const Tensor vals = ext.first, idx = ext.second;
   const int64_t d = a.dim() == 0 ? 0 : a.wrap_dim(dim, op);
   return autograd::record(op, vals, {a},
                           [idx, d, keepdim, shape = a.shape(), dt = a.dtype()](const Tensor& g) {

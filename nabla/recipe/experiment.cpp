@@ -64,6 +64,9 @@ BuiltModel build_seeded_model(const io::Config& cfg, const ExperimentData& data,
   BuiltModel m = build_model(cfg.get_table("model"), data.input_shape, data.num_classes);
   if (rng_from_config(cfg) == "pytorch") {
     const std::string init = cfg.get_table("model").get_string("init", "default");
+    NABLA_CHECK(!cfg.get_table("model").has("onnx"), "rng",
+                "rng = \"pytorch\" redraws the weights; an imported model (model.onnx) keeps its "
+                "file's, so remove `rng`");
     NABLA_CHECK(init == "default", "rng",
                 "rng = \"pytorch\" draws PyTorch's default init; it cannot be combined with "
                 "model.init = \"",

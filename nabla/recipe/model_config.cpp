@@ -4,6 +4,7 @@
 
 #include "nabla/nn/container.hpp"
 #include "nabla/nn/graph.hpp"
+#include "nabla/recipe/imported_model.hpp"
 #include "nabla/recipe/inits.hpp"
 #include "nabla/recipe/layer_probe.hpp"
 #include "nabla/recipe/models.hpp"
@@ -167,6 +168,7 @@ BuiltModel build_model(const io::Config& model, const Shape& input_shape, int64_
                        ModelHead head) {
   NABLA_CHECK(input_shape.size() == 3 || input_shape.size() == 1, "model",
               "input shape must be (C, H, W) or (F), got ", shape_str(input_shape));
+  if (is_imported_model(model)) return build_imported_model(model, input_shape, num_classes, head);
   BuiltModel m;
   m.name = model.get_string("name", "");
   m.input_shape = input_shape;

@@ -21,6 +21,8 @@
 // Unnamed entries of a graph are named by their position ("3"), so state-dict keys read
 // "3.weight" or "b1.weight". A list that uses none of these builds an nn::Sequential, as always.
 //
+// `onnx = "model.onnx"` instead of `layers` imports a model file (recipe/imported_model.hpp).
+//
 // Shapes come from the ops themselves: each freshly built module runs forward once on a zero
 // tensor of batch 1 (eval mode, no grad: no random numbers are drawn, so the weights are those
 // of the same seed without the probe), and an op's error comes back prefixed with the place:

@@ -91,6 +91,19 @@ constexpr typename Lanes<T, V>::ivec even_lanes_mask(std::index_sequence<K...>) 
   return typename Lanes<T, V>::ivec{static_cast<I>(K < V / 2 ? 2 * K : V + 1 + 2 * (K - V / 2))...};
 }
 
+// a[0], a[2], ... then b[1], b[3], ...: GCC's __builtin_shuffle takes the mask as a vector; clang
+// (which builds the fuzz targets, fuzz/run.sh) has __builtin_shufflevector with constant indices.
+template <class T, int V, size_t... K>
+inline typename Lanes<T, V>::vec even_lanes(typename Lanes<T, V>::vec a,
+                                            typename Lanes<T, V>::vec b,
+                                            std::index_sequence<K...> k) {
+#if defined(__clang__)
+  return __builtin_shufflevector(a, b, (K < V / 2 ? 2 * K : V + 1 + 2 * (K - V / 2))...);
+#else
+  return __builtin_shuffle(a, b, even_lanes_mask<T, V>(k));
+#endif
+}
+
 // v = p[0], p[sw], ..., p[(V-1)*sw]; reads nothing past p[(V-1)*sw].
 template <class T, int V, int kSW>
 inline void load_lanes(const T* p, int64_t sw, typename Lanes<T, V>::vec& v) {
@@ -101,7 +114,7 @@ inline void load_lanes(const T* p, int64_t sw, typename Lanes<T, V>::vec& v) {
     typename L::vec a, b;
     std::memcpy(&a, p, sizeof a);
     std::memcpy(&b, p + V - 1, sizeof b);
-    v = __builtin_shuffle(a, b, even_lanes_mask<T, V>(std::make_index_sequence<V>{}));
+    v = even_lanes<T, V>(a, b, std::make_index_sequence<V>{});
   } else {
     T lanes[V];
     for (int t = 0; t < V; ++t) lanes[t] = p[t * sw];
