@@ -80,6 +80,11 @@ void align_at_axis(::onnx::GraphProto& g, ::onnx::NodeProto& n, int64_t axis,
     if (legacy && axis >= 0 && kLegacyBroadcast.count(n.op_type()) && n.input_size() == 2 &&
         n.output_size() >= 1)
       align_at_axis(g, kept, axis, rank, what);  // appends the Unsqueeze first
+    // PRelu before opset 7 applied a 1-D slope per channel (dim 1); opset 7 broadcasts it from
+    // the trailing dims, so a [C] slope over (N, C, H, W) must become [C, 1, 1]
+    const auto data = rank.find(n.input_size() > 0 ? n.input(0) : "");
+    if (n.op_type() == "PRelu" && n.input_size() == 2 && data != rank.end() && data->second > 2)
+      align_at_axis(g, kept, 1, rank, what);
     *g.add_node() = kept;
   }
   return out;
