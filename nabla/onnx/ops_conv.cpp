@@ -155,20 +155,45 @@ Tensor pad_2d(const Tensor& x, const Window& w, double value) {
   return pad(x, {w.begin[1], w.end[1], w.begin[0], w.end[0]}, PadMode::Constant, value);
 }
 
+// nabla's argmax is h*W+w in the padded plane; ONNX's is over the whole unpadded NCHW tensor,
+// row-major (storage_order 0) or column-major inside each plane (storage_order 1).
+Tensor onnx_indices(const Tensor& idx, const Shape& in, const Window& w, int64_t padded_w,
+                    bool col_major) {
+  const int64_t H = in[2], W = in[3];
+  auto v = idx.contiguous().to_vector<int64_t>();
+  const int64_t per_plane = idx.size(2) * idx.size(3);
+  for (size_t i = 0; i < v.size(); ++i) {
+    const int64_t h = v[i] / padded_w - w.begin[0], x = v[i] % padded_w - w.begin[1];
+    const int64_t plane = static_cast<int64_t>(i) / per_plane;
+    v[i] = plane * H * W + (col_major ? x * H + h : h * W + x);
+  }
+  return Tensor::from_vector(v, idx.shape());
+}
+
 std::vector<Tensor> max_pool(const OpContext& c) {
-  const Tensor& x0 = c.input(0);
+  const bool ints = !is_floating(c.input(0).dtype());
+  // integer images (uint8/int8) are pooled in float64: the max of exact values is exact
+  const Tensor x0 = ints ? to_dtype(c.input(0), DType::Float64) : c.input(0);
   const int64_t rank = spatial_rank(c, x0) + 2;
-  if (c.node().output_size() > 1 && !c.node().output(1).empty())
-    c.unsupported("the Indices output");
-  if (c.attr_int("storage_order", 0) != 0) c.unsupported("storage_order 1");
+  const int64_t order = c.attr_int("storage_order", 0);
+  if (order != 0 && order != 1) c.fail("storage_order must be 0 or 1");
   Window w = resolve_window(c, x0, kernel_from(c, x0, nullptr));
-  const Tensor x = pad_2d(as_2d(x0, w), w, -std::numeric_limits<double>::infinity());
+  const Tensor x2 = as_2d(x0, w);
+  const Tensor x = pad_2d(x2, w, -std::numeric_limits<double>::infinity());
   MaxPool2dFuncOptions o;
   o.kernel = {w.kernel[0], w.kernel[1]};
   o.stride = Size2{w.strides[0], w.strides[1]};
   o.dilation = {w.dilations[0], w.dilations[1]};
   o.ceil_mode = c.attr_int("ceil_mode", 0) != 0;
-  return {from_2d(max_pool2d(x, o), rank)};
+  const bool want_idx = c.node().output_size() > 1 && !c.node().output(1).empty();
+  if (!want_idx) {
+    const Tensor y = from_2d(max_pool2d(x, o), rank);
+    return {ints ? to_dtype(y, c.input(0).dtype()) : y};
+  }
+  auto [y, idx] = max_pool2d_with_indices(x, o);
+  y = from_2d(y, rank);
+  idx = from_2d(onnx_indices(idx, x2.shape(), w, x.size(3), order == 1), rank);
+  return {ints ? to_dtype(y, c.input(0).dtype()) : y, idx};
 }
 
 // count_include_pad = 0 (the default) with padding: the mean over the real cells is the pooled
