@@ -1,6 +1,7 @@
 // TensorProto <-> Tensor, and .pb/.onnx files. nabla has float32, float64 and int64 tensors:
 // FLOAT and DOUBLE map to themselves, INT64, INT32, INT8, UINT8 and BOOL become int64 (values
-// kept), everything else is an error naming the type. Data may be raw_data (little-endian) or
+// kept), FLOAT16 and BFLOAT16 become float32 (values kept), everything else is an error naming the
+// type. Data may be raw_data (little-endian) or
 // the typed fields. Every size comes from a file, so it is checked before anything is allocated:
 // negative dims, a rank above 32, an element count past 2^40 or one that does not match the data
 // present are IoErrors; other data types and external data are Unsupported.
