@@ -68,6 +68,19 @@ TEST(OnnxScopeOps, MaxPoolIndicesAreFlatOverTheWholeTensorInBothStorageOrders) {
   }
 }
 
+TEST(OnnxScopeOps, MaxPoolIndicesUndoThePadding) {
+  // pads (top 1, left 1): nabla's argmax in the padded plane maps back to unpadded coordinates
+  auto n = op_node("MaxPool", 1, 2);
+  set_ints(n, "kernel_shape", {2, 2});
+  std::vector<int64_t> pads(4, 0);  // {1, 1, 0, 0}
+  pads[0] = pads[1] = 1;
+  set_ints(n, "pads", pads);
+  ASSERT_EQ(n.attribute(1).ints(2), 0);
+  const auto out = run_op(n, 12, {f64({1, 5, 2, 4, 3, 6}, {1, 1, 2, 3})});
+  EXPECT_EQ(values(out[0]), (std::vector<double>{1, 5, 5, 4, 5, 6}));
+  EXPECT_EQ(values(out[1]), (std::vector<double>{0, 1, 1, 3, 1, 5}));
+}
+
 TEST(OnnxScopeOps, MaxPoolOnIntegersStaysInteger) {
   auto n = op_node("MaxPool");
   set_ints(n, "kernel_shape", {2});
