@@ -170,9 +170,10 @@ std::string read_bytes(const std::string& path) {
 }
 }  // namespace
 
-Tensor load_tensor_pb(const std::string& path) {
+Tensor load_tensor_pb(const std::string& path, int declared_type) {
   TP t;
   if (!t.ParseFromString(read_bytes(path))) throw IoError(path + ": not a TensorProto (.pb) file");
+  if (declared_type == TP::BFLOAT16 && t.data_type() == TP::UINT16) t.set_data_type(TP::BFLOAT16);
   return tensor_from_proto(t, path);
 }
 

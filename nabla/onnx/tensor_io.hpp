@@ -26,7 +26,10 @@ Tensor tensor_from_proto(const ::onnx::TensorProto& t, const std::string& what);
 ::onnx::TensorProto tensor_to_proto(const Tensor& t, const std::string& name);
 
 // One TensorProto per file, as ONNX's backend tests store inputs and outputs.
-Tensor load_tensor_pb(const std::string& path);
+// declared_type: the graph's element type for the value, where known; a UINT16 file for a
+// BFLOAT16 value holds bfloat16 bits (how older ONNX releases stored their test data) and is read
+// as such.
+Tensor load_tensor_pb(const std::string& path, int declared_type = 0);
 void save_tensor_pb(const Tensor& t, const std::string& path, const std::string& name = "");
 
 // Model files: IoError for a missing or unparsable file.

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 
 #include "nabla/onnx/half_float.hpp"
@@ -153,6 +155,20 @@ TEST(OnnxScopeOps, SixteenBitFloatTensorsLoadAsFloat32) {
   b.add_int32_data(0x3F80);
   b.add_int32_data(0xC040);
   EXPECT_EQ(values(tensor_from_proto(b, "b")), (std::vector<double>{1, -3}));
+}
+
+TEST(OnnxScopeOps, AUint16FileForABfloat16ValueReadsAsBfloat16Bits) {
+  using TP = ::onnx::TensorProto;
+  TP t;
+  t.set_data_type(TP::UINT16);
+  t.add_dims(1);
+  const uint16_t bits = 0xC040;  // bfloat16 -3
+  t.set_raw_data(std::string(reinterpret_cast<const char*>(&bits), 2));
+  const auto path = (std::filesystem::temp_directory_path() / "nabla_onnx_bf16.pb").string();
+  std::ofstream(path, std::ios::binary) << t.SerializeAsString();
+  EXPECT_EQ(load_tensor_pb(path, TP::BFLOAT16).item(), -3);
+  EXPECT_THROW(load_tensor_pb(path), Unsupported);  // plain UINT16 stays unsupported
+  std::filesystem::remove(path);
 }
 
 }  // namespace
