@@ -171,5 +171,21 @@ TEST(OnnxScopeOps, AUint16FileForABfloat16ValueReadsAsBfloat16Bits) {
   std::filesystem::remove(path);
 }
 
+TEST(OnnxScopeOps, CubicResizeKeepsIntegersPointsAndPassesGradients) {
+  auto n = op_node("Resize", 3);
+  set_string(n, "mode", "cubic");
+  set_string(n, "coordinate_transformation_mode", "asymmetric");
+  // asymmetric x2: even outputs sit on input points, whose cubic weight is 1 there and 0 elsewhere
+  const Tensor x = f64({1, 4, 2, 8}, {1, 1, 1, 4});
+  const auto y = values(run_op(n, 13, {x, f64({}, {0}), f64({1, 1, 1, 2}, {4})})[0]);
+  ASSERT_EQ(y.size(), 8u);
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(y[2 * i], values(x)[i], 1e-12);
+  const auto g =
+      gradcheck_op(n, 13, {rand64({1, 1, 3, 3}, 6), f64({}, {0}), f64({1, 1, 2, 2}, {4})});
+  EXPECT_TRUE(g.ok) << g.message;
+  EXPECT_THROW(run_op(n, 13, {i64({1, 2}, {1, 1, 1, 2}), f64({}, {0}), f64({1, 1, 1, 2}, {4})}),
+               Unsupported);
+}
+
 }  // namespace
 }  // namespace nabla::onnx
