@@ -187,5 +187,51 @@ TEST(OnnxScopeOps, CubicResizeKeepsIntegersPointsAndPassesGradients) {
                Unsupported);
 }
 
+// Brute-force 3-D max/average pool (average over the real cells only) of x (1, 1, D, H, W).
+std::vector<double> pool3d_ref(const std::vector<double>& x, const Shape& in, const Shape& out,
+                               const std::vector<int64_t>& k, const std::vector<int64_t>& st,
+                               const std::vector<int64_t>& pad, bool is_max) {
+  std::vector<double> y;
+  for (int64_t a = 0; a < out[2]; ++a)
+    for (int64_t b = 0; b < out[3]; ++b)
+      for (int64_t c = 0; c < out[4]; ++c) {
+        double best = -1e300, sum = 0;
+        int cnt = 0;
+        for (int64_t i = 0; i < k[0]; ++i)
+          for (int64_t j = 0; j < k[1]; ++j)
+            for (int64_t l = 0; l < k[2]; ++l) {
+              const int64_t d = a * st[0] - pad[0] + i, h = b * st[1] - pad[1] + j,
+                            w = c * st[2] - pad[2] + l;
+              if (d < 0 || h < 0 || w < 0 || d >= in[2] || h >= in[3] || w >= in[4]) continue;
+              const double v = x[static_cast<size_t>((d * in[3] + h) * in[4] + w)];
+              best = std::max(best, v);
+              sum += v;
+              ++cnt;
+            }
+        y.push_back(is_max ? best : sum / cnt);
+      }
+  return y;
+}
+
+TEST(OnnxScopeOps, ThreeDPoolsAreSeparableAndMatchABruteForceLoop) {
+  const Tensor x = rand64({1, 1, 3, 4, 5}, 7);
+  for (const char* op : {"MaxPool", "AveragePool"}) {
+    auto n = op_node(op);
+    set_ints(n, "kernel_shape", {2, 2, 2});
+    set_ints(n, "strides", {2, 1, 2});
+    std::vector<int64_t> pads(6, 0);  // begin (1, 0, 1), end (0, 1, 0)
+    pads[0] = pads[2] = pads[4] = 1;
+    set_ints(n, "pads", pads);
+    const Tensor y = run_op(n, 12, {x})[0];
+    ASSERT_EQ(y.shape(), (Shape{1, 1, 2, 4, 3}));
+    const auto want = pool3d_ref(values(x), x.shape(), y.shape(), {2, 2, 2}, {2, 1, 2}, {1, 0, 1},
+                                 std::string(op) == "MaxPool");
+    const auto got = values(y);
+    for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-12) << op << " " << i;
+    const auto g = gradcheck_op(n, 12, {x});
+    EXPECT_TRUE(g.ok) << op << ": " << g.message;
+  }
+}
+
 }  // namespace
 }  // namespace nabla::onnx
