@@ -44,9 +44,14 @@ std::pair<double, bool> compare(const Tensor& got, const Tensor& want, Tolerance
 }
 
 // One data set: Fail with a message, or Pass; max error accumulated into r.
-void run_data_set(const OnnxModel& m, const fs::path& set, Tolerance tol, CaseResult& r) {
+void run_data_set(const OnnxModel& m, const ::onnx::GraphProto& g, const fs::path& set,
+                  Tolerance tol, CaseResult& r) {
   std::vector<Tensor> inputs;
-  for (const auto& p : sorted_matching(set, "input_")) inputs.push_back(load_tensor_pb(p));
+  for (const auto& p : sorted_matching(set, "input_")) {
+    const auto i = static_cast<int>(inputs.size());
+    inputs.push_back(
+        load_tensor_pb(p, i < g.input_size() ? g.input(i).type().tensor_type().elem_type() : 0));
+  }
   const std::vector<Tensor> outs = m.run(inputs);
   const auto wanted = sorted_matching(set, "output_");
   if (wanted.size() != outs.size()) {
@@ -56,7 +61,10 @@ void run_data_set(const OnnxModel& m, const fs::path& set, Tolerance tol, CaseRe
     return;
   }
   for (size_t i = 0; i < outs.size(); ++i) {
-    const Tensor want = load_tensor_pb(wanted[i]);
+    const int type = static_cast<int>(i) < g.output_size()
+                         ? g.output(static_cast<int>(i)).type().tensor_type().elem_type()
+                         : 0;
+    const Tensor want = load_tensor_pb(wanted[i], type);
     if (want.shape() != outs[i].shape()) {
       r.status = CaseStatus::Fail;
       r.message = "output " + std::to_string(i) + ": shape " + shape_str(outs[i].shape()) +
@@ -77,10 +85,11 @@ void run_data_set(const OnnxModel& m, const fs::path& set, Tolerance tol, CaseRe
 CaseResult run_backend_case(const std::string& dir, Tolerance tol) {
   CaseResult r;
   try {
-    const OnnxModel m(load_model_proto((fs::path(dir) / "model.onnx").string()));
+    const auto proto = load_model_proto((fs::path(dir) / "model.onnx").string());
+    const OnnxModel m(proto);
     const auto sets = sorted_matching(dir, "test_data_set_");
     if (sets.empty()) throw IoError(dir + ": no test_data_set_* folder");
-    for (const auto& set : sets) run_data_set(m, set, tol, r);
+    for (const auto& set : sets) run_data_set(m, proto.graph(), set, tol, r);
   } catch (const Unsupported& e) {
     r.status = CaseStatus::Unsupported;
     r.message = e.what();

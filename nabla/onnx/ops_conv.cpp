@@ -1,5 +1,6 @@
-// Conv, ConvTranspose, MaxPool and AveragePool over 1-D and 2-D images (N,C,L) / (N,C,H,W); a
-// 1-D input runs as a height-1 image. ONNX pads may be asymmetric and (for pools) larger than
+// Conv, ConvTranspose, MaxPool and AveragePool over 1-D and 2-D images (N,C,L) / (N,C,H,W), and
+// the two pools over 3-D volumes (N,C,D,H,W) as two separable 2-D passes; a 1-D input runs as a
+// height-1 image. ONNX pads may be asymmetric and (for pools) larger than
 // nabla's pooling accepts, so pools pad explicitly first and then pool without padding.
 #include <cmath>
 #include <limits>
@@ -155,42 +156,113 @@ Tensor pad_2d(const Tensor& x, const Window& w, double value) {
   return pad(x, {w.begin[1], w.end[1], w.begin[0], w.end[0]}, PadMode::Constant, value);
 }
 
+// nabla's argmax is h*W+w in the padded plane; ONNX's is over the whole unpadded NCHW tensor,
+// row-major (storage_order 0) or column-major inside each plane (storage_order 1).
+Tensor onnx_indices(const Tensor& idx, const Shape& in, const Window& w, int64_t padded_w,
+                    bool col_major) {
+  const int64_t H = in[2], W = in[3];
+  auto v = idx.contiguous().to_vector<int64_t>();
+  const int64_t per_plane = idx.size(2) * idx.size(3);
+  for (size_t i = 0; i < v.size(); ++i) {
+    const int64_t h = v[i] / padded_w - w.begin[0], x = v[i] % padded_w - w.begin[1];
+    const int64_t plane = static_cast<int64_t>(i) / per_plane;
+    v[i] = plane * H * W + (col_major ? x * H + h : h * W + x);
+  }
+  return Tensor::from_vector(v, idx.shape());
+}
+
+Tensor pool_3d(const OpContext& c, const Tensor& x, bool is_max);
+
 std::vector<Tensor> max_pool(const OpContext& c) {
-  const Tensor& x0 = c.input(0);
+  const bool ints = !is_floating(c.input(0).dtype());
+  // integer images (uint8/int8) are pooled in float64: the max of exact values is exact
+  const Tensor x0 = ints ? to_dtype(c.input(0), DType::Float64) : c.input(0);
+  const bool want_idx = c.node().output_size() > 1 && !c.node().output(1).empty();
+  if (x0.dim() == 5 && !want_idx) {
+    const Tensor y = pool_3d(c, x0, true);
+    return {ints ? to_dtype(y, c.input(0).dtype()) : y};
+  }
   const int64_t rank = spatial_rank(c, x0) + 2;
-  if (c.node().output_size() > 1 && !c.node().output(1).empty())
-    c.unsupported("the Indices output");
-  if (c.attr_int("storage_order", 0) != 0) c.unsupported("storage_order 1");
+  const int64_t order = c.attr_int("storage_order", 0);
+  if (order != 0 && order != 1) c.fail("storage_order must be 0 or 1");
   Window w = resolve_window(c, x0, kernel_from(c, x0, nullptr));
-  const Tensor x = pad_2d(as_2d(x0, w), w, -std::numeric_limits<double>::infinity());
+  const Tensor x2 = as_2d(x0, w);
+  const Tensor x = pad_2d(x2, w, -std::numeric_limits<double>::infinity());
   MaxPool2dFuncOptions o;
   o.kernel = {w.kernel[0], w.kernel[1]};
   o.stride = Size2{w.strides[0], w.strides[1]};
   o.dilation = {w.dilations[0], w.dilations[1]};
   o.ceil_mode = c.attr_int("ceil_mode", 0) != 0;
-  return {from_2d(max_pool2d(x, o), rank)};
+  if (!want_idx) {
+    const Tensor y = from_2d(max_pool2d(x, o), rank);
+    return {ints ? to_dtype(y, c.input(0).dtype()) : y};
+  }
+  auto [y, idx] = max_pool2d_with_indices(x, o);
+  y = from_2d(y, rank);
+  idx = from_2d(onnx_indices(idx, x2.shape(), w, x.size(3), order == 1), rank);
+  return {ints ? to_dtype(y, c.input(0).dtype()) : y, idx};
 }
 
 // count_include_pad = 0 (the default) with padding: the mean over the real cells is the pooled
 // padded input over the pooled padded mask of ones.
-std::vector<Tensor> avg_pool(const OpContext& c) {
-  const Tensor& x0 = c.input(0);
-  const int64_t rank = spatial_rank(c, x0) + 2;
-  Window w = resolve_window(c, x0, kernel_from(c, x0, nullptr));
-  for (int64_t d : w.dilations)
-    if (d != 1) c.unsupported("dilations other than 1");
-  const Tensor x = as_2d(x0, w);
+// One pooling pass over the two spatial axes of (N, C, H, W) with a two-axis window: explicit
+// padding (-inf for max), then the pool; for the average without count_include_pad, over the
+// pooled padded mask of ones.
+Tensor pool_pass(const OpContext& c, const Tensor& x, const Window& w, bool is_max) {
+  const bool ceil = c.attr_int("ceil_mode", 0) != 0;
+  if (is_max) {
+    MaxPool2dFuncOptions o;
+    o.kernel = {w.kernel[0], w.kernel[1]};
+    o.stride = Size2{w.strides[0], w.strides[1]};
+    o.dilation = {w.dilations[0], w.dilations[1]};
+    o.ceil_mode = ceil;
+    return max_pool2d(pad_2d(x, w, -std::numeric_limits<double>::infinity()), o);
+  }
   AvgPool2dFuncOptions o;
   o.kernel = {w.kernel[0], w.kernel[1]};
   o.stride = Size2{w.strides[0], w.strides[1]};
-  o.ceil_mode = c.attr_int("ceil_mode", 0) != 0;
+  o.ceil_mode = ceil;
   Tensor y = avg_pool2d(pad_2d(x, w, 0), o);
   const bool padded = w.begin != std::vector<int64_t>{0, 0} || w.end != std::vector<int64_t>{0, 0};
   if (padded && c.attr_int("count_include_pad", 0) == 0) {
     const Tensor ones = Tensor::ones({1, 1, x.size(2), x.size(3)}, x.dtype());
     y = y / avg_pool2d(pad_2d(ones, w, 0), o);
   }
-  return {from_2d(y, rank)};
+  return y;
+}
+
+// 3-D pools (N, C, D, H, W) are separable, a box being a product of per-axis windows (and, for
+// the average without count_include_pad, the real cells too): pool H and W per depth slice,
+// then D as a (D, 1) window over (N, C, D, H'W').
+Tensor pool_3d(const OpContext& c, const Tensor& x, bool is_max) {
+  const Window w = resolve_window(c, x, kernel_from(c, x, nullptr));
+  auto axes = [&w](size_t a, size_t b, bool unit_b) {
+    auto pick = [&](const std::vector<int64_t>& v, int64_t unit) {
+      return std::vector<int64_t>{v[a], unit_b ? unit : v[b]};
+    };
+    return Window{pick(w.kernel, 1), pick(w.strides, 1), pick(w.dilations, 1), pick(w.begin, 0),
+                  pick(w.end, 0)};
+  };
+  const int64_t n = x.size(0), ch = x.size(1), d = x.size(2);
+  const Tensor hw =
+      pool_pass(c, x.reshape({n, ch * d, x.size(3), x.size(4)}), axes(1, 2, false), is_max);
+  const int64_t h = hw.size(2), wd = hw.size(3);
+  const Tensor y = pool_pass(c, hw.reshape({n, ch, d, h * wd}), axes(0, 0, true), is_max);
+  return y.reshape({n, ch, y.size(2), h, wd});
+}
+
+std::vector<Tensor> avg_pool(const OpContext& c) {
+  const Tensor& x0 = c.input(0);
+  if (x0.dim() == 5 && is_floating(x0.dtype())) {
+    for (int64_t d : c.attr_ints("dilations", {1, 1, 1}))
+      if (d != 1) c.unsupported("dilations other than 1");
+    return {pool_3d(c, x0, false)};
+  }
+  const int64_t rank = spatial_rank(c, x0) + 2;
+  Window w = resolve_window(c, x0, kernel_from(c, x0, nullptr));
+  for (int64_t d : w.dilations)
+    if (d != 1) c.unsupported("dilations other than 1");
+  return {from_2d(pool_pass(c, as_2d(x0, w), w, false), rank)};
 }
 
 }  // namespace

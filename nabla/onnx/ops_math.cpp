@@ -40,6 +40,17 @@ OpFn unary(F f) {
   };
 }
 
+// Same, for the ops whose integer form ONNX defines (Neg, Abs, Clip on shape arithmetic and int8
+// data): run in float64 and come back as int64, exact below 2^53; nabla has no narrower ints.
+template <class F>
+OpFn unary_int(F f) {
+  return [f](const OpContext& c) {
+    const Tensor& a = c.input(0);
+    if (is_floating(a.dtype())) return one(f(a, c));
+    return one(to_dtype(f(to_dtype(a, DType::Float64), c), a.dtype()));
+  };
+}
+
 // ONNX's Erf (the GELU export's building block): no nabla op has it, so the forward is computed
 // here and the backward, 2/sqrt(pi) exp(-x^2), is recorded from differentiable ops.
 Tensor erf(const Tensor& x) {
@@ -88,7 +99,9 @@ void add_binary_ops(OpTable& t) {
   t["Pow"] = [](const OpContext& c) {
     const Tensor& a = c.input(0);
     Tensor e = c.input(1);
-    if (!is_floating(a.dtype())) c.unsupported("an integer base");
+    // an integer base gives the base's type: numpy's pow, truncated toward zero as astype does
+    if (!is_floating(a.dtype()))
+      return one(to_dtype(pow(as_float(a), to_dtype(e, DType::Float64)), a.dtype()));
     if (e.dtype() != a.dtype()) e = to_dtype(e, a.dtype());  // ONNX allows mixed exponent types
     return one(pow(a, e));
   };
@@ -108,11 +121,11 @@ void add_unary_ops(OpTable& t) {
   t["Exp"] = unary([](const Tensor& x, C) { return exp(x); });
   t["Log"] = unary([](const Tensor& x, C) { return log(x); });
   t["Sqrt"] = unary([](const Tensor& x, C) { return sqrt(x); });
-  t["Neg"] = unary([](const Tensor& x, C) { return neg(x); });
-  t["Abs"] = unary([](const Tensor& x, C) { return abs(x); });
+  t["Neg"] = unary_int([](const Tensor& x, C) { return neg(x); });
+  t["Abs"] = unary_int([](const Tensor& x, C) { return abs(x); });
   t["Reciprocal"] = unary([](const Tensor& x, C) { return 1.0 / x; });
   t["Erf"] = unary([](const Tensor& x, C) { return erf(x); });
-  t["Clip"] = unary(clip);
+  t["Clip"] = unary_int(clip);
   t["Softsign"] = unary([](const Tensor& x, C) { return x / (abs(x) + 1.0); });
   t["HardSigmoid"] = unary([](const Tensor& x, C c) {
     return clamp(x * c.attr_float("alpha", 0.2) + c.attr_float("beta", 0.5), 0, 1);

@@ -1,5 +1,6 @@
-// BatchNormalization (inference), LayerNormalization, Gemm, MatMul, the global pools and Dropout
-// (inference).
+// BatchNormalization, LayerNormalization, Gemm, MatMul, the global pools and Dropout.
+#include <random>
+
 #include "nabla/onnx/ops.hpp"
 #include "nabla/ops/ops.hpp"
 
@@ -13,8 +14,27 @@ Tensor per_channel(const Tensor& p, int64_t rank) {
   return p.reshape(s);
 }
 
+// training_mode 1 (opset 14+): Y normalised by the batch's mean and biased variance over every
+// dim but C, plus the running statistics moved toward them: mean * momentum + batch * (1 -
+// momentum), as ONNX's reference.
+std::vector<Tensor> batch_norm_training(const OpContext& c) {
+  const Tensor& x = c.input(0);
+  const int64_t r = x.dim();
+  const double eps = c.attr_float("epsilon", 1e-5), m = c.attr_float("momentum", 0.9);
+  std::vector<int64_t> dims{0};
+  for (int64_t d = 2; d < r; ++d) dims.push_back(d);
+  const Tensor mu = mean(x, dims, true), v = var(x, dims, false, true);
+  const Tensor y =
+      (x - mu) / sqrt(v + eps) * per_channel(c.input(1), r) + per_channel(c.input(2), r);
+  const Shape cs = c.input(3).shape();
+  return {y, c.input(3) * m + mu.reshape(cs) * (1 - m), c.input(4) * m + v.reshape(cs) * (1 - m)};
+}
+
 std::vector<Tensor> batch_norm_op(const OpContext& c) {
-  if (c.attr_int("training_mode", 0) != 0) c.unsupported("training_mode 1");
+  if (c.attr_int("training_mode", 0) != 0) {
+    if (c.input(0).dim() < 2) c.fail("input must have a channel dim (N, C, ...)");
+    return batch_norm_training(c);
+  }
   if (c.opset() < 9 && c.attr_int("spatial", 1) != 1) c.unsupported("spatial 0");
   const Tensor& x = c.input(0);
   if (x.dim() < 2) c.fail("input must have a channel dim (N, C, ...), got " + shape_str(x.shape()));
@@ -70,13 +90,37 @@ std::vector<Tensor> global_pool(const OpContext& c, bool is_max) {
   return {x};
 }
 
-// Inference: the identity; the optional mask output is all true (int64 ones).
+// Training: keep where uniform[0,1) >= ratio, scaled by 1/(1-ratio). The uniforms are numpy's
+// legacy RandomState(seed).uniform (MT19937, 53-bit doubles from two draws), as ONNX's reference
+// draws them, so a model's `seed` attribute gives the reference's mask; without one, a random seed.
+Tensor dropout_keep(const OpContext& c, const Shape& shape, double ratio) {
+  const int64_t seed = c.has("seed") ? c.attr_int("seed", 0) : std::random_device{}();
+  std::mt19937 gen(static_cast<uint32_t>(seed));
+  std::vector<double> keep(static_cast<size_t>(shape_numel(shape)));
+  for (double& k : keep) {
+    const double a = gen() >> 5, b = gen() >> 6;
+    k = (a * 67108864.0 + b) / 9007199254740992.0 >= ratio ? 1.0 : 0.0;
+  }
+  return Tensor::from_vector(keep, shape);
+}
+
+// Inference (or ratio 0): the identity; the optional mask output is all true (int64 ones).
 std::vector<Tensor> dropout(const OpContext& c) {
-  if (c.opset() >= 12 && c.has_input(2) && c.input(2).item() != 0)
-    c.unsupported("training_mode true");
   const Tensor& x = c.input(0);
-  std::vector<Tensor> out{x};
-  if (c.node().output_size() > 1) out.push_back(Tensor::ones(x.shape(), DType::Int64));
+  const bool training = c.opset() >= 12 && c.has_input(2) && c.input(2).item() != 0;
+  const double ratio =
+      c.opset() >= 12 ? (c.has_input(1) ? c.input(1).item() : 0.5) : c.attr_float("ratio", 0.5);
+  const bool want_mask = c.node().output_size() > 1 && !c.node().output(1).empty();
+  if (!training || ratio == 0) {
+    std::vector<Tensor> out{x};
+    if (want_mask) out.push_back(Tensor::ones(x.shape(), DType::Int64));
+    return out;
+  }
+  if (!is_floating(x.dtype())) c.unsupported("an integer input");
+  if (ratio < 0 || ratio >= 1) c.fail("ratio must be in [0, 1), got " + std::to_string(ratio));
+  const Tensor keep = dropout_keep(c, x.shape(), ratio);
+  std::vector<Tensor> out{x * to_dtype(keep, x.dtype()) * (1.0 / (1.0 - ratio))};
+  if (want_mask) out.push_back(to_dtype(keep, DType::Int64));
   return out;
 }
 

@@ -2,13 +2,15 @@
 // images), every coordinate_transformation_mode of opset 11-17 (half_pixel, pytorch_half_pixel,
 // align_corners, asymmetric, tf_half_pixel_for_nn, tf_crop_and_resize with roi and
 // extrapolation_value) and every nearest_mode. Resize-10 and Upsample map coordinates as
-// `asymmetric` with nearest = floor (what Upsample specified and Resize-10 replaced). Cubic is
-// refused as unsupported.
-// Both modes are separable: each resized axis is an index_select of one (nearest) or two
-// (linear) source rows and a weighted sum, so gradients reach the input. The coordinate
-// arithmetic follows ONNX's reference implementation (onnx/reference/ops/op_resize.py),
+// `asymmetric` with nearest = floor (what Upsample specified and Resize-10 replaced). Cubic
+// (Resize-11 on) uses Keys' kernel with cubic_coeff_a and exclude_outside.
+// Every mode is separable: each resized axis is an index_select of one (nearest), two
+// (linear) or four (cubic) source rows and a weighted sum, so gradients reach the input. The
+// coordinate arithmetic follows ONNX's reference implementation (onnx/reference/ops/op_resize.py),
 // including its use of scale * input length (not the rounded output length) in align_corners.
+#include <array>
 #include <cmath>
+#include <functional>
 
 #include "nabla/onnx/ops.hpp"
 #include "nabla/ops/ops.hpp"
@@ -19,7 +21,8 @@ namespace {
 using Outs = std::vector<Tensor>;
 
 struct Settings {
-  bool linear = false;
+  bool linear = false, cubic = false, exclude_outside = false;
+  double cubic_a = -0.75;
   std::string coord = "half_pixel", nearest = "round_prefer_floor";
   double extrapolation = 0;
 };
@@ -48,17 +51,55 @@ int64_t nearest_of(const std::string& mode, double xo) {
   return static_cast<int64_t>(f) + (up ? 1 : 0);
 }
 
+// Keys' cubic convolution weights of the 4 neighbours f-1..f+2 of x = f + r, as ONNX's reference
+// (cubic_coeffs); an integer x counts as f = x - 1, r = 1 (all weight on x itself).
+std::array<double, 4> cubic_weights(double r, double a) {
+  const double s = 1 - r;
+  return {((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a,
+          ((a + 2) * r - (a + 3)) * r * r + 1, ((a + 2) * s - (a + 3)) * s * s + 1,
+          ((a * (s + 1) - 5 * a) * (s + 1) + 8 * a) * (s + 1) - 4 * a};
+}
+
+// Cubic along one axis: a weighted sum of 4 edge-clamped source rows; with exclude_outside the
+// weights of rows outside the input are dropped and the rest renormalised.
+Tensor cubic_axis(const Tensor& x, int64_t d, const std::vector<double>& coords, const Settings& s,
+                  const std::function<Tensor(const std::vector<double>&)>& column) {
+  const int64_t in = x.size(d), out = static_cast<int64_t>(coords.size());
+  std::vector<std::vector<int64_t>> idx(4, std::vector<int64_t>(out));
+  std::vector<std::vector<double>> w(4, std::vector<double>(out));
+  for (int64_t o = 0; o < out; ++o) {
+    double f = std::floor(coords[o]), r = coords[o] - f;
+    if (r == 0) f -= 1, r = 1;
+    auto c = cubic_weights(r, s.cubic_a);
+    double sum = 0;
+    for (int k = 0; k < 4; ++k) {
+      const auto i = static_cast<int64_t>(f) - 1 + k;
+      if (s.exclude_outside && (i < 0 || i >= in)) c[k] = 0;
+      sum += c[k];
+      idx[k][o] = std::clamp<int64_t>(i, 0, in - 1);
+    }
+    for (int k = 0; k < 4; ++k) w[k][o] = s.exclude_outside ? c[k] / sum : c[k];
+  }
+  Tensor y;
+  for (int k = 0; k < 4; ++k) {
+    const Tensor t = index_select(x, d, Tensor::from_vector(idx[k], {out})) * column(w[k]);
+    y = k == 0 ? t : y + t;
+  }
+  return y;
+}
+
 // One axis resized: out = x[i0] * (1 - w) + x[i1] * w, then extrapolation_value where
 // tf_crop_and_resize reads outside the input.
 Tensor resize_axis(const Tensor& x, int64_t d, int64_t out, double scale, const Settings& s,
                    double r0, double r1) {
   const int64_t in = x.size(d);
   std::vector<int64_t> i0(out), i1(out);
-  std::vector<double> w(out), inside(out, 1);
+  std::vector<double> w(out), inside(out, 1), coords(out);
   bool any_outside = false;
   auto clamp = [in](double v) { return std::clamp<int64_t>(static_cast<int64_t>(v), 0, in - 1); };
   for (int64_t x_out = 0; x_out < out; ++x_out) {
     const double xo = source_coord(s, static_cast<double>(x_out), in, scale, r0, r1);
+    coords[x_out] = xo;
     if (s.coord == "tf_crop_and_resize" && (xo < 0 || xo > in - 1)) {
       inside[x_out] = 0;
       any_outside = true;
@@ -73,10 +114,11 @@ Tensor resize_axis(const Tensor& x, int64_t d, int64_t out, double scale, const 
   };
   Shape along(static_cast<size_t>(x.dim()), 1);
   along[d] = out;
-  auto column = [&](const std::vector<double>& v) {
-    return to_dtype(Tensor::from_vector(v, along), x.dtype());
-  };
-  Tensor y = pick(i0);
+  const std::function<Tensor(const std::vector<double>&)> column =
+      [&](const std::vector<double>& v) {
+        return to_dtype(Tensor::from_vector(v, along), x.dtype());
+      };
+  Tensor y = s.cubic ? cubic_axis(x, d, coords, s, column) : pick(i0);
   if (s.linear) {
     const Tensor wt = column(w);
     y = y * (1.0 - wt) + pick(i1) * wt;
@@ -92,7 +134,8 @@ Tensor resize_axis(const Tensor& x, int64_t d, int64_t out, double scale, const 
 Tensor resize_all(const OpContext& c, const Tensor& x, const Shape& out,
                   const std::vector<double>& scales, const Settings& s,
                   const std::vector<double>& roi) {
-  if (!is_floating(x.dtype()) && s.linear) c.unsupported("linear resizing of integer data");
+  if (!is_floating(x.dtype()) && (s.linear || s.cubic))
+    c.unsupported("linear or cubic resizing of integer data");
   Tensor y = x;
   const int64_t r = x.dim();
   for (int64_t d = 0; d < r; ++d) {
@@ -144,10 +187,13 @@ std::vector<double> float_input(const OpContext& c, size_t i) {
 Settings settings_of(const OpContext& c, bool legacy) {
   Settings s;
   const std::string mode = c.attr_string("mode", "nearest");
-  if (mode == "cubic") c.unsupported("mode 'cubic'");
-  if (mode != "nearest" && mode != "linear" && mode != "bilinear")
-    c.fail("mode must be nearest or linear, got '" + mode + "'");
-  s.linear = mode != "nearest";
+  if (mode != "nearest" && mode != "linear" && mode != "bilinear" && mode != "cubic")
+    c.fail("mode must be nearest, linear or cubic, got '" + mode + "'");
+  s.cubic = mode == "cubic";
+  if (s.cubic && legacy) c.fail("mode cubic needs Resize-11 or later");
+  s.linear = !s.cubic && mode != "nearest";
+  s.cubic_a = c.attr_float("cubic_coeff_a", -0.75);
+  s.exclude_outside = c.attr_int("exclude_outside", 0) != 0;
   if (legacy) {
     s.coord = "asymmetric";
     s.nearest = "floor";

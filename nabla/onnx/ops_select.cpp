@@ -13,6 +13,22 @@ namespace {
 
 using Outs = std::vector<Tensor>;
 
+// A negative step, with ONNX's clamping: start to [0, n-1] and end to [-1, n-1] after adding n
+// to negatives, then start, start+step, ... while > end. Picked by index_select so gradients flow.
+Tensor slice_backwards(const Tensor& y, int64_t a, int64_t start, int64_t end, int64_t step) {
+  const int64_t n = y.size(a);
+  if (n == 0) return y;
+  if (start < 0) start += n;
+  if (end < 0) end += n;
+  start = std::clamp<int64_t>(start, 0, n - 1);
+  end = std::clamp<int64_t>(end, -1, n - 1);
+  std::vector<int64_t> picks;
+  for (int64_t i = start; i > end; i += step) picks.push_back(i);
+  if (picks.empty()) return slice(y, a, 0, 0);
+  const auto len = static_cast<int64_t>(picks.size());
+  return index_select(y, a, Tensor::from_vector(picks, {len}));
+}
+
 Outs slice_op(const OpContext& c) {
   const Tensor& x = c.input(0);
   const bool attrs = c.opset() < 10;
@@ -27,8 +43,12 @@ Outs slice_op(const OpContext& c) {
     c.fail("starts, ends, axes and steps must have the same length");
   Tensor y = x;
   for (size_t i = 0; i < starts.size(); ++i) {
-    if (steps[i] <= 0) c.unsupported("a step <= 0");
+    if (steps[i] == 0) c.fail("a step of 0");
     const int64_t a = wrap_axis(c, axes[i], x.dim()), n = x.size(a);
+    if (steps[i] < 0) {
+      y = slice_backwards(y, a, starts[i], ends[i], steps[i]);
+      continue;
+    }
     // ONNX clamps huge values (INT64_MAX means "to the end"); keep them in range before slice()
     const int64_t s = std::clamp<int64_t>(starts[i], -n, n),
                   e = std::clamp<int64_t>(ends[i], -n, n);

@@ -3,6 +3,7 @@
 // opset 13 and as an input from 13 on.
 #include <algorithm>
 
+#include "nabla/onnx/half_float.hpp"
 #include "nabla/onnx/ops.hpp"
 #include "nabla/onnx/tensor_io.hpp"
 #include "nabla/ops/ops.hpp"
@@ -92,6 +93,14 @@ Outs cast_op(const OpContext& c) {
   if (to == TP::FLOAT) return {to_dtype(c.input(0), DType::Float32)};
   if (to == TP::DOUBLE) return {to_dtype(c.input(0), DType::Float64)};
   if (to == TP::INT64) return {to_dtype(c.input(0), DType::Int64)};
+  // 16-bit floats: float32 values rounded to what the type holds (no 16-bit dtype in nabla)
+  if (to == TP::FLOAT16 || to == TP::BFLOAT16) {
+    const Tensor x = to_dtype(c.input(0), DType::Float64);
+    auto v = x.contiguous().to_vector<double>();
+    for (double& d : v)
+      d = to == TP::FLOAT16 ? round_to_half(d) : truncate_to_bfloat16(static_cast<float>(d));
+    return {to_dtype(Tensor::from_vector(v, x.shape()), DType::Float32)};
+  }
   c.unsupported("Cast to " + TP::DataType_Name(static_cast<TP::DataType>(to)));
 }
 

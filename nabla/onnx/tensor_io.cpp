@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "nabla/io/atomic_file.hpp"
+#include "nabla/onnx/half_float.hpp"
 
 namespace nabla::onnx {
 namespace {
@@ -46,6 +47,9 @@ size_t raw_size(int type) {
     case TP::UINT8:
     case TP::BOOL:
       return 1;
+    case TP::FLOAT16:
+    case TP::BFLOAT16:
+      return 2;
     default:
       return 0;
   }
@@ -56,6 +60,17 @@ std::vector<int64_t> widen(const std::string& raw) {
   std::vector<Raw> v(raw.size() / sizeof(Raw));
   std::memcpy(v.data(), raw.data(), v.size() * sizeof(Raw));
   return {v.begin(), v.end()};
+}
+
+// FLOAT16/BFLOAT16 bit patterns (raw_data, or int32_data's low 16 bits) as float32 values.
+template <class It>
+Tensor from_half_bits(It begin, It end, int type, const Shape& shape) {
+  std::vector<float> v;
+  for (It i = begin; i != end; ++i) {
+    const auto bits = static_cast<uint16_t>(*i);
+    v.push_back(type == TP::FLOAT16 ? half_bits_to_float(bits) : bfloat16_bits_to_float(bits));
+  }
+  return Tensor::from_vector(v, shape);
 }
 
 Tensor from_raw(const TP& t, const Shape& shape, const std::string& what) {
@@ -76,6 +91,11 @@ Tensor from_raw(const TP& t, const Shape& shape, const std::string& what) {
       return Tensor::from_vector(widen<int32_t>(raw), shape);
     case TP::INT8:
       return Tensor::from_vector(widen<int8_t>(raw), shape);
+    case TP::FLOAT16:
+    case TP::BFLOAT16: {
+      const auto bits = widen<uint16_t>(raw);
+      return from_half_bits(bits.begin(), bits.end(), t.data_type(), shape);
+    }
     default:  // UINT8, BOOL
       return Tensor::from_vector(widen<uint8_t>(raw), shape);
   }
@@ -102,6 +122,10 @@ Tensor from_fields(const TP& t, const Shape& shape, const std::string& what) {
       check_count(t.int64_data(), shape, what);
       return Tensor::from_vector(std::vector<int64_t>(t.int64_data().begin(), t.int64_data().end()),
                                  shape);
+    case TP::FLOAT16:
+    case TP::BFLOAT16:
+      check_count(t.int32_data(), shape, what);
+      return from_half_bits(t.int32_data().begin(), t.int32_data().end(), t.data_type(), shape);
     default:  // INT32, INT8, UINT8, BOOL live in int32_data
       check_count(t.int32_data(), shape, what);
       return Tensor::from_vector(std::vector<int64_t>(t.int32_data().begin(), t.int32_data().end()),
@@ -146,9 +170,10 @@ std::string read_bytes(const std::string& path) {
 }
 }  // namespace
 
-Tensor load_tensor_pb(const std::string& path) {
+Tensor load_tensor_pb(const std::string& path, int declared_type) {
   TP t;
   if (!t.ParseFromString(read_bytes(path))) throw IoError(path + ": not a TensorProto (.pb) file");
+  if (declared_type == TP::BFLOAT16 && t.data_type() == TP::UINT16) t.set_data_type(TP::BFLOAT16);
   return tensor_from_proto(t, path);
 }
 

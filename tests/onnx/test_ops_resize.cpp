@@ -88,11 +88,14 @@ TEST(OnnxResize, LinearAndNearestPassGradients) {
   EXPECT_TRUE(g2.ok) << g2.message;
 }
 
-TEST(OnnxResize, CubicAndBadInputsAreRefused) {
+TEST(OnnxResize, BadModesAndInputsAreRefused) {
   const Tensor x = f64({0, 1, 2, 3}, {1, 4});
-  auto cubic = op_node("Resize", 3);
-  set_string(cubic, "mode", "cubic");
-  EXPECT_THROW(run_op(cubic, 13, {x, Tensor(), scales({1, 2})}), Unsupported);
+  auto cubic = op_node("Resize", 2);
+  set_string(cubic, "mode", "cubic");  // cubic arrived with Resize-11
+  EXPECT_THROW(run_op(cubic, 10, {x, scales({1, 2})}), Error);
+  auto odd = op_node("Resize", 3);
+  set_string(odd, "mode", "quadratic");
+  EXPECT_THROW(run_op(odd, 13, {x, Tensor(), scales({1, 2})}), Error);
   auto n = op_node("Resize", 4);
   EXPECT_THROW(run_op(n, 13, {x, Tensor(), scales({1, 2}), i64({1, 8}, {2})}), Error);  // both
   EXPECT_THROW(run_op(n, 13, {x, Tensor(), Tensor(), Tensor()}), Error);                // neither

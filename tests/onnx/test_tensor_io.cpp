@@ -79,7 +79,7 @@ TEST(OnnxTensorIo, RejectsNegativeAbsurdAndMismatchedSizes) {
 
 TEST(OnnxTensorIo, UnsupportedTypesAndFilesSayWhat) {
   TP h;
-  h.set_data_type(TP::FLOAT16);
+  h.set_data_type(TP::UINT16);
   h.add_dims(1);
   h.set_raw_data(std::string(2, '\0'));
   EXPECT_THROW(tensor_from_proto(h, "h"), Unsupported);
