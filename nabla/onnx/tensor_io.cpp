@@ -39,10 +39,15 @@ size_t raw_size(int type) {
   switch (type) {
     case TP::FLOAT:
     case TP::INT32:
+    case TP::UINT32:
       return 4;
     case TP::DOUBLE:
     case TP::INT64:
+    case TP::UINT64:
       return 8;
+    case TP::INT16:
+    case TP::UINT16:
+      return 2;
     case TP::INT8:
     case TP::UINT8:
     case TP::BOOL:
@@ -53,6 +58,19 @@ size_t raw_size(int type) {
     default:
       return 0;
   }
+}
+
+// UINT64 values are held as int64 (nabla's one integer dtype): one above INT64_MAX is refused.
+template <class It>
+std::vector<int64_t> from_uint64(It begin, It end, const std::string& what) {
+  std::vector<int64_t> v;
+  for (It i = begin; i != end; ++i) {
+    const uint64_t u = *i;
+    if (u > static_cast<uint64_t>(INT64_MAX))
+      fail(what, "a UINT64 value above 2^63 - 1 (nabla holds integers as int64)");
+    v.push_back(static_cast<int64_t>(u));
+  }
+  return v;
 }
 
 template <class Raw>
@@ -91,6 +109,17 @@ Tensor from_raw(const TP& t, const Shape& shape, const std::string& what) {
       return Tensor::from_vector(widen<int32_t>(raw), shape);
     case TP::INT8:
       return Tensor::from_vector(widen<int8_t>(raw), shape);
+    case TP::INT16:
+      return Tensor::from_vector(widen<int16_t>(raw), shape);
+    case TP::UINT16:
+      return Tensor::from_vector(widen<uint16_t>(raw), shape);
+    case TP::UINT32:
+      return Tensor::from_vector(widen<uint32_t>(raw), shape);
+    case TP::UINT64: {
+      std::vector<uint64_t> u(n);
+      std::memcpy(u.data(), raw.data(), n * sizeof(uint64_t));
+      return Tensor::from_vector(from_uint64(u.begin(), u.end(), what), shape);
+    }
     case TP::FLOAT16:
     case TP::BFLOAT16: {
       const auto bits = widen<uint16_t>(raw);
@@ -126,7 +155,12 @@ Tensor from_fields(const TP& t, const Shape& shape, const std::string& what) {
     case TP::BFLOAT16:
       check_count(t.int32_data(), shape, what);
       return from_half_bits(t.int32_data().begin(), t.int32_data().end(), t.data_type(), shape);
-    default:  // INT32, INT8, UINT8, BOOL live in int32_data
+    case TP::UINT32:
+    case TP::UINT64:
+      check_count(t.uint64_data(), shape, what);
+      return Tensor::from_vector(from_uint64(t.uint64_data().begin(), t.uint64_data().end(), what),
+                                 shape);
+    default:  // INT32, INT16, UINT16, INT8, UINT8, BOOL live in int32_data
       check_count(t.int32_data(), shape, what);
       return Tensor::from_vector(std::vector<int64_t>(t.int32_data().begin(), t.int32_data().end()),
                                  shape);
@@ -142,7 +176,8 @@ Tensor tensor_from_proto(const TP& t, const std::string& what) {
   if (raw_size(t.data_type()) == 0)
     throw Unsupported("onnx tensor '" + what + "': data type " + std::to_string(t.data_type()) +
                       " (" + TP::DataType_Name(static_cast<TP::DataType>(t.data_type())) +
-                      ") is not supported; nabla reads float, double, int64/32/8, uint8, bool");
+                      ") is not supported; nabla reads float, double, "
+                      "float16, bfloat16, int64/32/16/8, uint64/32/16/8, bool");
   const Shape shape = checked_shape(t, what);
   return t.has_raw_data() ? from_raw(t, shape, what) : from_fields(t, shape, what);
 }

@@ -79,10 +79,23 @@ TEST(OnnxTensorIo, RejectsNegativeAbsurdAndMismatchedSizes) {
 
 TEST(OnnxTensorIo, UnsupportedTypesAndFilesSayWhat) {
   TP h;
-  h.set_data_type(TP::UINT16);
+  h.set_data_type(TP::STRING);
   h.add_dims(1);
-  h.set_raw_data(std::string(2, '\0'));
+  h.add_string_data("x");
   EXPECT_THROW(tensor_from_proto(h, "h"), Unsupported);
+  // unsigned and 16-bit integers are held as int64; a UINT64 beyond int64 is refused
+  TP u;
+  u.set_data_type(TP::UINT64);
+  u.add_dims(2);
+  u.add_uint64_data(7);
+  u.add_uint64_data(~uint64_t{0});
+  EXPECT_THROW(tensor_from_proto(u, "u"), IoError);
+  TP s16;
+  s16.set_data_type(TP::INT16);
+  s16.add_dims(2);
+  const int16_t v16[2] = {-300, 12};
+  s16.set_raw_data(std::string(reinterpret_cast<const char*>(v16), 4));
+  EXPECT_EQ(tensor_from_proto(s16, "s16").to_vector<int64_t>(), (std::vector<int64_t>{-300, 12}));
   EXPECT_THROW(load_tensor_pb("/nonexistent/x.pb"), IoError);
   const auto path = (std::filesystem::temp_directory_path() / "nabla_onnx_bad.pb").string();
   std::ofstream(path) << "\xff\xff\xff not a protobuf";
