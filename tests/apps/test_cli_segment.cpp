@@ -126,6 +126,33 @@ batch_size = 16
   EXPECT_NE(bad.err.find("no tensor whose name and shape match"), std::string::npos) << bad.err;
 }
 
+// The shipped configs build and take a step, and the classifier-first recipe lines up: every
+// encoder tensor of configs/fcn_encoder_pretrain.toml lands in fcn_segment.toml and in
+// fcn8s_segment.toml (a reordered or renamed encoder entry would copy fewer).
+TEST(CliSegment, ShippedConfigsBuildAndTheEncoderRecipeLinesUp) {
+  if (!data::FashionMnist::available()) GTEST_SKIP() << "dataset-fashion-mnist not installed";
+  CliSandbox box;
+  const std::string dir = std::string(NABLA_SOURCE_DIR) + "/configs/";
+  CliResult enc = box.run("train '" + dir +
+                          "fcn_encoder_pretrain.toml' --out enc --threads 1 --epochs 1 --set "
+                          "data.train_subset=64 --set data.test_subset=64 --set data.val_size=64");
+  ASSERT_EQ(enc.code, 0) << enc.err;
+  const std::string small =
+      " --threads 1 --epochs 1 --max-steps 1 --set data.train_scenes=16 --set "
+      "data.test_scenes=2";
+  for (const char* cfg : {"fcn_segment", "fcn8s_segment"}) {
+    CliResult r = box.run("segment train '" + dir + cfg + ".toml' --out " + cfg + small +
+                          " --set model.init_from=enc/model.safetensors");
+    EXPECT_EQ(r.code, 130) << cfg << "\n" << r.err;  // stopped after the one step, as asked
+    EXPECT_NE(r.err.find("init_from enc/model.safetensors: 60 of "), std::string::npos)
+        << cfg << "\n"
+        << r.err;
+  }
+  CliResult plain =
+      box.run("segment train '" + dir + "fcn_segment_noskip.toml' --out noskip" + small);
+  EXPECT_EQ(plain.code, 130) << plain.err;
+}
+
 TEST(CliSegment, ClearErrors) {
   CliSandbox box;
   box.write("c.toml", tiny_config(1));
