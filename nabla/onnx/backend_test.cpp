@@ -107,9 +107,11 @@ std::set<std::string> model_op_types(const ::onnx::ModelProto& model) {
 }
 
 bool all_ops_supported(const ::onnx::ModelProto& model) {
-  const auto ops = model_op_types(model);
-  return std::all_of(ops.begin(), ops.end(),
-                     [](const std::string& op) { return op_supported(op); });
+  const auto& nodes = model.graph().node();
+  return std::all_of(nodes.begin(), nodes.end(), [](const ::onnx::NodeProto& n) {
+    const OpTable* t = domain_op_table(n.domain());
+    return t != nullptr && t->count(n.op_type()) != 0;
+  });
 }
 
 }  // namespace nabla::onnx

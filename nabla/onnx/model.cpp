@@ -11,15 +11,24 @@
 
 namespace nabla::onnx {
 
+// The version of `domain` the model imports, or -1.
+static int64_t imported_version(const ::onnx::ModelProto& model, const std::string& domain) {
+  for (const auto& o : model.opset_import())
+    if (o.domain() == domain) return o.version();
+  return -1;
+}
+
 int64_t model_opset(const ::onnx::ModelProto& model) {
   for (const auto& o : model.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx") return o.version();
+  // A model of training ops only (the optimizer node tests) needs no default opset: 0 marks
+  // that, and check_nodes refuses any default-domain node in it.
+  if (imported_version(model, kTrainingDomain) >= 0) return 0;
   std::string others;
   for (const auto& o : model.opset_import()) others.append(" ").append(o.domain());
-  // e.g. only ai.onnx.preview.training: valid ONNX, but ops of a domain nabla does not run
-  throw Unsupported(
-      "onnx: the model imports no opset of the default domain (ai.onnx); it imports:" +
-      (others.empty() ? std::string(" nothing") : others));
+  throw Unsupported("onnx: the model imports no opset of the default domain (ai.onnx) nor of " +
+                    std::string(kTrainingDomain) +
+                    "; it imports:" + (others.empty() ? std::string(" nothing") : others));
 }
 
 namespace {
@@ -65,7 +74,7 @@ OnnxModel::OnnxModel(const ::onnx::ModelProto& model)
     *header_.mutable_opset_import() = up.opset_import();
     opset_ = 7;
   }
-  if (opset_ < 7 || opset_ > 17)
+  if (opset_ != 0 && (opset_ < 7 || opset_ > 17))
     throw Unsupported("onnx: opset " + std::to_string(opset_) +
                       " is not supported (nabla imports opsets 7 to 17, and 1 to 6 upgraded to 7)");
   add_initializers();
@@ -115,13 +124,23 @@ void OnnxModel::check_nodes() const {
   std::set<std::string> known(inputs_.begin(), inputs_.end());
   for (const auto& [name, t] : constants_) known.insert(name);
   for (const auto& node : graph_.node()) {
+    const int64_t version = node_opset(node);
     const std::string where =
-        node.op_type() + " node '" + node.name() + "' (opset " + std::to_string(opset_) + ")";
-    if (!node.domain().empty() && node.domain() != "ai.onnx")
-      throw Unsupported("onnx: " + where + ": domain '" + node.domain() + "' is not supported");
-    if (!op_supported(node.op_type()))
+        node.op_type() + " node '" + node.name() + "' (opset " + std::to_string(version) + ")";
+    const OpTable* table = domain_op_table(node.domain());
+    if (table == nullptr)
+      throw Unsupported("onnx: " + where + ": domain '" + node.domain() +
+                        "' is not supported (nabla runs ai.onnx and " + kTrainingDomain + ")");
+    if (table == &training_op_table() && version != 1)
+      throw Unsupported("onnx: " + where + ": " + kTrainingDomain + " opset " +
+                        std::to_string(version) + " is not supported (nabla runs opset 1)");
+    if (table == &op_table() && version == 0)
+      throw Unsupported("onnx: " + where +
+                        ": the model imports no opset of the default domain (ai.onnx)");
+    if (!table->count(node.op_type()))
       throw Unsupported("onnx: " + where + ": op " + node.op_type() +
-                        " is not supported; nabla runs " + supported_ops_list());
+                        " is not supported; nabla runs " + supported_ops_list() +
+                        " (ai.onnx) and Adagrad, Adam, Momentum (" + kTrainingDomain + ")");
     for (const auto& in : node.input())
       if (!in.empty() && !known.count(in))
         throw Error("onnx: " + where + ": input '" + in +
@@ -130,6 +149,12 @@ void OnnxModel::check_nodes() const {
   }
   for (const auto& o : outputs_)
     if (!known.count(o)) throw Error("onnx: graph output '" + o + "' is produced by no node");
+}
+
+// The opset of the node's domain: the model's default opset, or the imported training version
+// (-1 when the model does not import it).
+int64_t OnnxModel::node_opset(const ::onnx::NodeProto& node) const {
+  return node.domain() == kTrainingDomain ? imported_version(header_, kTrainingDomain) : opset_;
 }
 
 std::vector<Tensor> OnnxModel::run(const std::map<std::string, Tensor>& given) const {
@@ -142,8 +167,8 @@ std::vector<Tensor> OnnxModel::run(const std::map<std::string, Tensor>& given) c
   for (const auto& node : graph_.node()) {
     std::vector<Tensor> ins;
     for (const auto& in : node.input()) ins.push_back(in.empty() ? Tensor() : values.at(in));
-    const OpContext ctx(node, opset_, std::move(ins));
-    std::vector<Tensor> outs = op_table().at(node.op_type())(ctx);
+    const OpContext ctx(node, node_opset(node), std::move(ins));
+    std::vector<Tensor> outs = domain_op_table(node.domain())->at(node.op_type())(ctx);
     for (int i = 0; i < node.output_size(); ++i) {
       if (node.output(i).empty()) continue;
       if (i >= static_cast<int>(outs.size())) ctx.unsupported("output " + std::to_string(i));

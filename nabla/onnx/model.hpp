@@ -47,6 +47,7 @@ class OnnxModel : public nn::Module {
  private:
   void add_initializers();
   void check_nodes() const;
+  int64_t node_opset(const ::onnx::NodeProto& node) const;  // its domain's imported opset
 
   ::onnx::ModelProto header_;  // ir_version, opset imports, producer: the file minus its graph
   ::onnx::GraphProto graph_;
@@ -55,7 +56,8 @@ class OnnxModel : public nn::Module {
   std::vector<std::string> inputs_, outputs_;
 };
 
-// The default-domain opset a model imports; Unsupported when it imports none.
+// The default-domain opset a model imports; 0 when it imports only ai.onnx.preview.training,
+// Unsupported when it imports neither.
 int64_t model_opset(const ::onnx::ModelProto& model);
 
 }  // namespace nabla::onnx

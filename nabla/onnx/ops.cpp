@@ -22,6 +22,12 @@ const OpTable& op_table() {
   return table;
 }
 
+const OpTable* domain_op_table(const std::string& domain) {
+  if (domain.empty() || domain == "ai.onnx") return &op_table();
+  if (domain == kTrainingDomain) return &training_op_table();
+  return nullptr;
+}
+
 bool op_supported(const std::string& op_type) { return op_table().count(op_type) != 0; }
 
 std::string supported_ops_list() {

@@ -20,6 +20,11 @@ using OpTable = std::map<std::string, OpFn>;
 const OpTable& op_table();  // the default domain ("" or "ai.onnx")
 bool op_supported(const std::string& op_type);
 std::string supported_ops_list();  // "Abs, Add, ..." for errors and help
+// ops_training.cpp: Adagrad, Adam, Momentum of the domain ai.onnx.preview.training (opset 1)
+inline const char* const kTrainingDomain = "ai.onnx.preview.training";
+const OpTable& training_op_table();
+// The table of a node's domain ("" and "ai.onnx": op_table()); nullptr for any other domain.
+const OpTable* domain_op_table(const std::string& domain);
 
 void add_conv_ops(OpTable& t);
 void add_nn_ops(OpTable& t);

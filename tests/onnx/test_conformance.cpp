@@ -28,6 +28,13 @@ TEST(OnnxConformance, EveryNodeTestOfTheSupportedOpsPasses) {
       continue;
     }
     const CaseResult r = run_backend_case(d.string());
+    if (d.filename() == "test_adam_multiple") {
+      // A known upstream defect: its expected X's were made with epsilon 1e-2, but the node
+      // carries no epsilon (so the default 1e-6 applies); ONNX's reference evaluator checks it
+      // to 2 decimals. tests/optim/test_onnx_optimizers.cpp checks V and H to 1e-5.
+      EXPECT_LT(r.max_abs_error, 1e-2) << d.filename() << ": " << r.message;
+      continue;
+    }
     if (r.status == CaseStatus::Pass) ++passed;
     if (r.status == CaseStatus::Unsupported) ++skipped;
     if (r.status == CaseStatus::Fail) {

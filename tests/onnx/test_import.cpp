@@ -158,5 +158,47 @@ TEST(OnnxImport, RejectsUnsortedGraphsMissingInputsAndOddOpsets) {
   EXPECT_THROW(OnnxModel{future}, Unsupported);
 }
 
+// Nodes run by their domain: ai.onnx and ai.onnx.preview.training (opset 1); anything else is
+// refused by name before running, and a bad training node is an Error naming it.
+TEST(OnnxImport, NodesOfOtherDomainsOrTrainingOpsetsAreRefusedByName) {
+  auto expect_refused = [](const ::onnx::ModelProto& m, const std::string& part) {
+    try {
+      OnnxModel{m};
+      ADD_FAILURE() << "accepted; expected an error with: " << part;
+    } catch (const Unsupported& e) {
+      EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+    }
+  };
+  auto ms = model(13, {"x"}, {"y"});
+  node(ms, "FusedGemm", {"x"}, {"y"}).set_domain("com.microsoft");
+  expect_refused(ms, "domain 'com.microsoft' is not supported");
+  auto train_only = [](int64_t version) {
+    ::onnx::ModelProto m = model(13, {"r", "t", "x", "g", "h"}, {"y", "h2"});
+    m.mutable_opset_import(0)->set_domain("ai.onnx.preview.training");
+    m.mutable_opset_import(0)->set_version(version);
+    return m;
+  };
+  auto relu = train_only(1);
+  node(relu, "Relu", {"x"}, {"y"});
+  expect_refused(relu, "imports no opset of the default domain");
+  auto v2 = train_only(2);
+  node(v2, "Adagrad", {"r", "t", "x", "g", "h"}, {"y", "h2"})
+      .set_domain("ai.onnx.preview.training");
+  expect_refused(v2, "ai.onnx.preview.training opset 2 is not supported");
+  auto odd = train_only(1);
+  odd.mutable_graph()->mutable_input()->RemoveLast();  // R, T, X, G: no H
+  node(odd, "Adagrad", {"r", "t", "x", "g"}, {"y", "h2"}, "step")
+      .set_domain("ai.onnx.preview.training");
+  OnnxModel om(odd);
+  const Tensor r = Tensor::from_vector(std::vector<float>{0.1f}, {});
+  const Tensor t = Tensor::from_vector(std::vector<int64_t>{0}, {});
+  try {
+    om.run(std::vector<Tensor>{r, t, Tensor::ones({2}), Tensor::ones({2})});
+    ADD_FAILURE() << "an Adagrad node without H ran";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("Adagrad node 'step'"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace nabla::onnx
