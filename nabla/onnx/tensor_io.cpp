@@ -76,7 +76,7 @@ std::vector<int64_t> from_uint64(It begin, It end, const std::string& what) {
 template <class Raw>
 std::vector<int64_t> widen(const std::string& raw) {
   std::vector<Raw> v(raw.size() / sizeof(Raw));
-  std::memcpy(v.data(), raw.data(), v.size() * sizeof(Raw));
+  if (!v.empty()) std::memcpy(v.data(), raw.data(), v.size() * sizeof(Raw));  // empty: data() null
   return {v.begin(), v.end()};
 }
 
@@ -117,7 +117,7 @@ Tensor from_raw(const TP& t, const Shape& shape, const std::string& what) {
       return Tensor::from_vector(widen<uint32_t>(raw), shape);
     case TP::UINT64: {
       std::vector<uint64_t> u(n);
-      std::memcpy(u.data(), raw.data(), n * sizeof(uint64_t));
+      if (n > 0) std::memcpy(u.data(), raw.data(), n * sizeof(uint64_t));
       return Tensor::from_vector(from_uint64(u.begin(), u.end(), what), shape);
     }
     case TP::FLOAT16:
