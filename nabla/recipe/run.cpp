@@ -126,6 +126,20 @@ class RunFilesCallback : public train::Callback {
 };
 }  // namespace
 
+io::Config resume_config(const std::string& dir, const std::vector<std::string>& overrides,
+                         io::FolderLock& lock, const std::vector<std::string>& also) {
+  check_resume_overrides(overrides);
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw IoError(dir + ": nothing to resume (no such run folder)");
+  lock = io::FolderLock(dir);
+  std::vector<std::string> needed = {train::kConfigFile, train::kCheckpointFile};
+  needed.insert(needed.end(), also.begin(), also.end());
+  for (const std::string& f : needed)
+    if (!train::file_exists(train::join_path(dir, f)))
+      throw IoError(train::join_path(dir, f) + ": nothing to resume (no " + f + " there)");
+  return io::load_config(train::join_path(dir, train::kConfigFile));
+}
+
 namespace {
 
 // The config a run trains with: the run folder's own on --resume (flags may change only how it
@@ -135,17 +149,7 @@ io::Config run_config(const TrainRunOptions& ro, const std::string& dir, io::Fol
                       std::vector<std::string>& changed) {
   io::Config cfg;
   if (ro.resume) {
-    check_resume_overrides(ro.overrides);
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw IoError(dir + ": nothing to resume (no such run folder)");
-    lock = io::FolderLock(dir);
-    const std::string saved = train::join_path(dir, train::kConfigFile);
-    if (!train::file_exists(saved))
-      throw IoError(saved + ": nothing to resume (no run folder with a config there)");
-    if (!train::file_exists(train::join_path(dir, train::kCheckpointFile)))
-      throw IoError(train::join_path(dir, train::kCheckpointFile) +
-                    ": nothing to resume (no checkpoint)");
-    cfg = io::load_config(saved);
+    cfg = resume_config(dir, ro.overrides, lock);
   } else {
     cfg = io::load_config(ro.config_path);
   }

@@ -55,6 +55,12 @@ std::string default_run_dir(const std::string& config_path);
 // checkpoint's weights and data order mean; nabla::Error naming the key for those.
 void check_resume_overrides(const std::vector<std::string>& overrides);
 
+// The saved config of a run folder being resumed: checks the overrides, locks the folder (into
+// `lock`) and checks that it holds config.toml, the checkpoint and every file of `also`, so a
+// refused resume changes nothing. IoError naming the missing file.
+io::Config resume_config(const std::string& dir, const std::vector<std::string>& overrides,
+                         io::FolderLock& lock, const std::vector<std::string>& also = {});
+
 // Trains a config into a run folder, or continues one (resume). The folder is locked for the
 // whole run. On resume nothing in the folder changes before the checkpoint has loaded; then
 // config.toml records the overrides and run.json lists every resume with its overrides.

@@ -84,16 +84,7 @@ io::Config load_segment_config(const SegmentTrainOptions& ro, const std::string&
                                io::FolderLock& lock) {
   io::Config cfg;
   if (ro.resume) {
-    check_resume_overrides(ro.overrides);
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw IoError(dir + ": nothing to resume (no such run folder)");
-    lock = io::FolderLock(dir);
-    for (const char* f : {train::kConfigFile, train::kCheckpointFile, kSegmentInfoFile})
-      if (!train::file_exists(train::join_path(dir, f)))
-        throw IoError(train::join_path(dir, f) +
-                      ": nothing to resume (no segmentation run with a "
-                      "checkpoint there)");
-    cfg = io::load_config(train::join_path(dir, train::kConfigFile));
+    cfg = resume_config(dir, ro.overrides, lock, {kSegmentInfoFile});
   } else {
     cfg = io::load_config(ro.config_path);
   }
