@@ -155,7 +155,8 @@ Outcome run_onnx_test_command(const OnnxTestArgs& a, const Context&) {
   int64_t passed = 0, failed = 0, skipped = 0;
   for (const auto& dir : a.dirs) {
     const auto r = onnx::run_backend_case(dir, {a.rtol, a.atol});
-    const std::string name = std::filesystem::path(dir).filename().string();
+    // "DIR/" (a shell glob ending in /) names the folder too, not an empty filename
+    const std::string name = (std::filesystem::path(dir) / "").parent_path().filename().string();
     if (r.status == onnx::CaseStatus::Pass) {
       ++passed;
       std::cout << "PASS " << name << " (max abs error " << r.max_abs_error << ")\n";

@@ -1,10 +1,12 @@
 // Conv, ConvTranspose, MaxPool and AveragePool over 1-D and 2-D images (N,C,L) / (N,C,H,W), and
-// the two pools over 3-D volumes (N,C,D,H,W) as two separable 2-D passes; a 1-D input runs as a
-// height-1 image. ONNX pads may be asymmetric and (for pools) larger than
-// nabla's pooling accepts, so pools pad explicitly first and then pool without padding.
+// over 3-D volumes (N,C,D,H,W): the pools as two separable 2-D passes, the convolutions as sums of
+// 2-D ones over the kernel's depth (conv_depth.hpp); a 1-D input runs as a height-1 image. ONNX
+// pads may be asymmetric and (for pools) larger than nabla's pooling accepts, so pools pad
+// explicitly first and then pool without padding.
 #include <cmath>
 #include <limits>
 
+#include "nabla/onnx/conv_depth.hpp"
 #include "nabla/onnx/ops.hpp"
 #include "nabla/ops/ops.hpp"
 
@@ -79,9 +81,32 @@ std::vector<int64_t> kernel_from(const OpContext& c, const Tensor& x, const Tens
   return {weight->shape().begin() + 2, weight->shape().end()};
 }
 
+VolumeWindow volume_window(const Window& w, int64_t groups) {
+  VolumeWindow v;
+  for (size_t i = 0; i < 3; ++i) {
+    v.stride[i] = w.strides[i];
+    v.dilation[i] = w.dilations[i];
+    v.pad_begin[i] = w.begin[i];
+    v.pad_end[i] = w.end[i];
+  }
+  v.groups = groups;
+  return v;
+}
+
+bool is_volume(const OpContext& c, const Tensor& x, const Tensor& w) {
+  if (x.dim() != 5 || !is_floating(x.dtype())) return false;
+  if (w.dim() != 5) c.fail("weight rank must match the input's");
+  return true;
+}
+
 std::vector<Tensor> conv(const OpContext& c) {
   const Tensor& x0 = c.input(0);
   const Tensor& w0 = c.input(1);
+  if (is_volume(c, x0, w0)) {
+    const Window win = resolve_window(c, x0, kernel_from(c, x0, &w0));
+    const Tensor b = c.has_input(2) ? c.input(2) : Tensor();
+    return {conv3d_by_depth(x0, w0, b, volume_window(win, c.attr_int("group", 1)))};
+  }
   const int64_t rank = spatial_rank(c, x0) + 2;
   if (w0.dim() != rank) c.fail("weight rank must match the input's");
   Window win = resolve_window(c, x0, kernel_from(c, x0, &w0));
@@ -110,24 +135,31 @@ Tensor crop(const Tensor& y, int64_t dim, int64_t begin, int64_t end) {
   return slice(t, dim, b, t.size(dim) - std::max<int64_t>(0, end));
 }
 
+// The full transposed convolution of a 1-D or 2-D input, as (N, C, H, W).
+Tensor conv_transpose_2d_full(const OpContext& c, const Tensor& x0, Window win) {
+  ConvTranspose2dFuncOptions o;
+  o.groups = c.attr_int("group", 1);
+  const Tensor x = as_2d(x0, win);
+  const Tensor w = x0.dim() == 3 ? unsqueeze(c.input(1), 2) : c.input(1);
+  o.stride = {win.strides[0], win.strides[1]};
+  o.dilation = {win.dilations[0], win.dilations[1]};
+  return conv_transpose2d(x, w, Tensor(), o);
+}
+
 // The full transposed convolution, then ONNX's pads / output_padding / output_shape as a crop.
 std::vector<Tensor> conv_transpose(const OpContext& c) {
   const Tensor& x0 = c.input(0);
-  const int64_t rank = spatial_rank(c, x0) + 2, n = rank - 2;
+  const bool volume = is_volume(c, x0, c.input(1));
+  const int64_t rank = volume ? 5 : spatial_rank(c, x0) + 2, n = rank - 2;
   Window win = resolve_window(c, x0, kernel_from(c, x0, &c.input(1)));
   const std::string auto_pad = c.attr_string("auto_pad", "NOTSET");
   const auto out_pad = attr_n(c, "output_padding", n, 0);
   const auto out_shape = c.attr_ints("output_shape");
-  ConvTranspose2dFuncOptions o;
-  o.groups = c.attr_int("group", 1);
-  Window w2 = win;  // win keeps the input's own axes for the crop below
-  const Tensor x = as_2d(x0, w2);
-  const Tensor w = rank == 3 ? unsqueeze(c.input(1), 2) : c.input(1);
-  o.stride = {w2.strides[0], w2.strides[1]};
-  o.dilation = {w2.dilations[0], w2.dilations[1]};
-  Tensor y = conv_transpose2d(x, w, Tensor(), o);
+  Tensor y = volume
+                 ? conv_transpose3d_full(x0, c.input(1), volume_window(win, c.attr_int("group", 1)))
+                 : conv_transpose_2d_full(c, x0, win);
   for (int64_t i = 0; i < n; ++i) {
-    const int64_t d = i + 2 + (4 - rank), in = x0.size(i + 2);
+    const int64_t d = i + 2 + (rank == 3 ? 1 : 0), in = x0.size(i + 2);
     const int64_t full = (in - 1) * win.strides[i] + (win.kernel[i] - 1) * win.dilations[i] + 1;
     int64_t b = win.begin[i], e = win.end[i] - out_pad[i];
     const bool same = auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER";
@@ -142,7 +174,11 @@ std::vector<Tensor> conv_transpose(const OpContext& c) {
     }
     y = crop(y, d, b, e);
   }
-  if (c.has_input(2)) y = y + c.input(2).reshape({1, -1, 1, 1});
+  if (c.has_input(2)) {
+    Shape per_channel(y.dim(), 1);
+    per_channel[1] = -1;
+    y = y + c.input(2).reshape(per_channel);
+  }
   return {from_2d(y, rank)};
 }
 

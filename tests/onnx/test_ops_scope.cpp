@@ -137,6 +137,19 @@ TEST(OnnxScopeOps, HalfRoundingTiesToEvenAndOverflows) {
   EXPECT_EQ(values(run_op(n, 13, {f64({0.1, 70000}, {2})})[0])[0], round_to_half(0.1));
 }
 
+// Values the compiler cannot fold: g++ 12.2 once dropped the masking of a runtime float at -O1.
+TEST(OnnxScopeOps, BFloat16TruncatesRuntimeValues) {
+  volatile float runtime[] = {0.47892547f, -0.81910545f, INFINITY, NAN};
+  EXPECT_EQ(truncate_to_bfloat16(runtime[0]), 0.478515625f);
+  EXPECT_EQ(truncate_to_bfloat16(runtime[1]), -0.81640625f);
+  EXPECT_TRUE(std::isinf(truncate_to_bfloat16(runtime[2])));
+  EXPECT_TRUE(std::isnan(truncate_to_bfloat16(runtime[3])));
+  auto n = op_node("Cast");
+  set_int(n, "to", ::onnx::TensorProto::BFLOAT16);
+  EXPECT_EQ(values(run_op(n, 13, {f64({0.47892547, 3}, {2})})[0]),
+            (std::vector<double>{0.478515625, 3}));
+}
+
 TEST(OnnxScopeOps, SixteenBitFloatTensorsLoadAsFloat32) {
   using TP = ::onnx::TensorProto;
   TP h;
